@@ -1,0 +1,119 @@
+/*
+ * winrec: storage and lookup for one decoded Windows event record (see
+ * winrec.h). Lookups are linear: a record has tens of fields and is looked at
+ * a handful of times, which beats building a hash per record.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "winrec.h"
+
+void winrec_init(struct winrec *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->fields = sho_xcalloc(WINREC_MAX_FIELDS, sizeof(*r->fields));
+    sho_buf_init(&r->arena, WINREC_ARENA_LIMIT);
+    winrec_reset(r);
+}
+
+void winrec_release(struct winrec *r)
+{
+    free(r->fields);
+    r->fields = NULL;
+    sho_buf_release(&r->arena);
+}
+
+void winrec_reset(struct winrec *r)
+{
+    r->has = 0;
+    r->time = 0;
+    r->record_id = 0;
+    r->event_id = 0;
+    r->keywords = 0;
+    r->exec_pid = 0;
+    r->task = 0;
+    r->version = 0;
+    r->provider = WINREC_NONE;
+    r->channel = WINREC_NONE;
+    r->computer = WINREC_NONE;
+    r->security_id = WINREC_NONE;
+    r->field_count = 0;
+    r->fields_dropped = 0;
+    sho_buf_reset(&r->arena);
+}
+
+int winrec_store(struct winrec *r, const char *s, size_t len, uint32_t *off)
+{
+    size_t at = r->arena.len;
+    int rc;
+
+    rc = sho_buf_append(&r->arena, s, len);
+    if (rc == 0) {
+        rc = sho_buf_putc(&r->arena, '\0');
+    }
+    if (rc != 0) {
+        r->arena.len = at;
+        return rc;
+    }
+    *off = (uint32_t)at;
+    return 0;
+}
+
+int winrec_add_field(struct winrec *r, const char *name, size_t name_len, const char *value,
+                     size_t value_len)
+{
+    struct winrec_field f;
+    int rc;
+
+    if (r->field_count == WINREC_MAX_FIELDS) {
+        r->fields_dropped++;
+        return 0;
+    }
+    rc = winrec_store(r, name, name_len, &f.name);
+    if (rc == 0) {
+        rc = winrec_store(r, value, value_len, &f.value);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    r->fields[r->field_count++] = f;
+    return 0;
+}
+
+const char *winrec_str(const struct winrec *r, uint32_t off)
+{
+    if (off == WINREC_NONE || off >= r->arena.len) {
+        return NULL;
+    }
+    return r->arena.data + off;
+}
+
+const char *winrec_get(const struct winrec *r, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < r->field_count; i++) {
+        if (strcmp(r->arena.data + r->fields[i].name, name) == 0) {
+            const char *v = r->arena.data + r->fields[i].value;
+            return (v[0] == '\0' || (v[0] == '-' && v[1] == '\0')) ? NULL : v;
+        }
+    }
+    return NULL;
+}
+
+int winrec_get_u64(const struct winrec *r, const char *name, uint64_t *out)
+{
+    const char *v = winrec_get(r, name);
+    size_t len;
+
+    if (v == NULL) {
+        return 0;
+    }
+    len = strlen(v);
+    /* Renderers pad and vary case ("0x00000050", "0x21FCB6"); compare numerically. */
+    while (len > 0 &&
+           (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\n' || v[len - 1] == '\r')) {
+        len--;
+    }
+    return sho_parse_u64n(v, len, UINT64_MAX, SHO_PARSE_HEX, out) == 0 ? 1 : 0;
+}

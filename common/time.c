@@ -1,0 +1,190 @@
+/*
+ * time: FILETIME (100 ns ticks since 1601-01-01 UTC, the unit EVTX stores) to
+ * and from ISO 8601 text. Calendar arithmetic is done here, without gmtime()
+ * (banned: hidden static state, and it drops the 100 ns remainder). The civil
+ * date algorithms are Howard Hinnant's public-domain "days from civil".
+ */
+#include <stdio.h>
+
+#include "shoseki/common.h"
+
+#define SECONDS_PER_DAY 86400
+#define MAX_YEAR        9999
+
+int64_t sho_time_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    int64_t yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void sho_time_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    unsigned dd = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    unsigned mm = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+
+    *y = yoe + era * 400 + (mm <= 2);
+    *m = mm;
+    *d = dd;
+}
+
+size_t sho_time_format_iso(uint64_t ft, char out[SHO_TIME_ISO_MAX])
+{
+    /* FILETIME 0 is 1601-01-01; shift to days since 1970 with signed math. */
+    int64_t secs = (int64_t)(ft / SHO_TICKS_PER_SECOND) -
+                   (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
+    unsigned frac = (unsigned)(ft % SHO_TICKS_PER_SECOND);
+    int64_t days =
+        secs >= 0 ? secs / SECONDS_PER_DAY : (secs - (SECONDS_PER_DAY - 1)) / SECONDS_PER_DAY;
+    int64_t sod = secs - days * SECONDS_PER_DAY;
+    int64_t y;
+    unsigned m, d;
+    int n;
+
+    sho_time_civil_from_days(days, &y, &m, &d);
+    n = snprintf(out, SHO_TIME_ISO_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ", (long long)y, m, d,
+                 (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), frac);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* Read exactly `count` digits at s[*pos]; advance. Returns -1 when not digits. */
+static int64_t time_digits(const char *s, size_t len, size_t *pos, unsigned count)
+{
+    int64_t v = 0;
+    unsigned i;
+
+    if (*pos + count > len) {
+        return -1;
+    }
+    for (i = 0; i < count; i++) {
+        char c = s[*pos + i];
+        if (c < '0' || c > '9') {
+            return -1;
+        }
+        v = v * 10 + (c - '0');
+    }
+    *pos += count;
+    return v;
+}
+
+static int time_expect(const char *s, size_t len, size_t *pos, const char *set)
+{
+    if (*pos >= len) {
+        return -1;
+    }
+    for (; *set != '\0'; set++) {
+        if (s[*pos] == *set) {
+            (*pos)++;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Parse ".fffffffff" into 100 ns ticks; digits past the 7th are dropped. */
+static uint64_t time_fraction(const char *s, size_t len, size_t *pos)
+{
+    uint64_t ticks = 0;
+    unsigned digits = 0;
+
+    while (*pos < len && s[*pos] >= '0' && s[*pos] <= '9') {
+        if (digits < 7) {
+            ticks = ticks * 10 + (uint64_t)(s[*pos] - '0');
+        }
+        digits++;
+        (*pos)++;
+    }
+    for (; digits < 7; digits++) {
+        ticks *= 10;
+    }
+    return ticks;
+}
+
+/* Parse "Z", "+hh:mm", "+hhmm" or nothing; returns the offset in seconds or INT64_MIN. */
+static int64_t time_zone(const char *s, size_t len, size_t *pos)
+{
+    int sign;
+    int64_t hh, mm;
+
+    if (*pos == len) {
+        return 0;
+    }
+    if (s[*pos] == 'Z' || s[*pos] == 'z') {
+        (*pos)++;
+        return 0;
+    }
+    if (s[*pos] != '+' && s[*pos] != '-') {
+        return INT64_MIN;
+    }
+    sign = s[*pos] == '-' ? -1 : 1;
+    (*pos)++;
+    hh = time_digits(s, len, pos, 2);
+    if (*pos < len && s[*pos] == ':') {
+        (*pos)++;
+    }
+    mm = time_digits(s, len, pos, 2);
+    if (hh < 0 || mm < 0 || hh > 23 || mm > 59) {
+        return INT64_MIN;
+    }
+    return sign * (hh * 3600 + mm * 60);
+}
+
+int sho_time_parse_iso(const char *s, size_t len, uint64_t *ft)
+{
+    size_t pos = 0;
+    int64_t y, mo, d, h, mi, se, zone, secs;
+    uint64_t frac = 0;
+
+    y = time_digits(s, len, &pos, 4);
+    if (y < 1601 || y > MAX_YEAR || time_expect(s, len, &pos, "-") != 0) {
+        return SHO_EINVAL;
+    }
+    mo = time_digits(s, len, &pos, 2);
+    if (mo < 1 || mo > 12 || time_expect(s, len, &pos, "-") != 0) {
+        return SHO_EINVAL;
+    }
+    d = time_digits(s, len, &pos, 2);
+    if (d < 1 || d > 31 || time_expect(s, len, &pos, "Tt ") != 0) {
+        return SHO_EINVAL;
+    }
+    h = time_digits(s, len, &pos, 2);
+    if (h < 0 || h > 23 || time_expect(s, len, &pos, ":") != 0) {
+        return SHO_EINVAL;
+    }
+    mi = time_digits(s, len, &pos, 2);
+    if (mi < 0 || mi > 59 || time_expect(s, len, &pos, ":") != 0) {
+        return SHO_EINVAL;
+    }
+    se = time_digits(s, len, &pos, 2);
+    if (se < 0 || se > 60) {
+        return SHO_EINVAL;
+    }
+    if (pos < len && (s[pos] == '.' || s[pos] == ',')) {
+        pos++;
+        frac = time_fraction(s, len, &pos);
+    }
+    zone = time_zone(s, len, &pos);
+    if (zone == INT64_MIN || pos != len) {
+        return SHO_EINVAL;
+    }
+    secs = sho_time_days_from_civil(y, (unsigned)mo, (unsigned)d) * SECONDS_PER_DAY + h * 3600 +
+           mi * 60 + se - zone;
+    secs += (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
+    if (secs < 0) {
+        return SHO_EINVAL;
+    }
+    *ft = (uint64_t)secs * SHO_TICKS_PER_SECOND + frac;
+    return 0;
+}

@@ -1,0 +1,111 @@
+#ifndef SHOSEKI_COLLECTOR_H
+#define SHOSEKI_COLLECTOR_H
+
+/*
+ * collector: reads source logs (today: Windows .evtx through libevtx) and
+ * turns each record that matters into a normalized event (shoseki/event.h),
+ * handed to a caller's sink. Damaged input never stops a file: each record
+ * that cannot be read is reported to the sink's `problem` callback with its
+ * file and offset, counted, and skipped. Also home of the `collect` command.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shoseki/common.h"
+#include "shoseki/event.h"
+
+enum sho_collect_flags {
+    SHO_COLLECT_ALL_OBJECTS = 1u << 0, /* keep registry, process, SAM, ... objects too */
+    SHO_COLLECT_ALL_EVENTS = 1u << 1,  /* keep every record, with at least its System fields */
+};
+
+#define SHO_COLLECT_HANDLES_DEFAULT 65536 /* open handles remembered for 4660/4658 paths */
+
+struct sho_collect_opts {
+    unsigned flags;    /* enum sho_collect_flags */
+    size_t handle_max; /* open handles remembered; 0 means SHO_COLLECT_HANDLES_DEFAULT */
+};
+
+/* Why a record was skipped; the per-file summary counts each reason. */
+enum sho_skip_reason {
+    SHO_SKIP_UNREADABLE = 0, /* the decoder could not read the record */
+    SHO_SKIP_XML = 1,        /* the record's XML rendering was not well-formed */
+    SHO_SKIP_TOO_LARGE = 2,  /* the record exceeded a size limit */
+    SHO_SKIP_REASON_COUNT = 3
+};
+
+/* Name of a skip reason for summaries ("unreadable", ...). Static string. */
+const char *sho_skip_reason_name(enum sho_skip_reason reason);
+
+/* What happened to one input file. */
+struct sho_collect_stats {
+    uint64_t records;                        /* records the file holds (decoder's count) */
+    uint64_t recovered;                      /* recovery candidates found in slack space */
+    uint64_t recovered_read;                 /* candidates read as records */
+    uint64_t recovered_copies;               /* candidates that copy a record still held */
+    uint64_t recovered_unreadable;           /* candidates that were debris */
+    uint64_t read;                           /* records read, recovered ones included */
+    uint64_t emitted;                        /* events handed to the sink */
+    uint64_t skipped[SHO_SKIP_REASON_COUNT]; /* records skipped, by reason */
+    bool is_dirty;                           /* header says not closed cleanly */
+};
+
+/* Total of stats->skipped. */
+uint64_t sho_collect_stats_skipped(const struct sho_collect_stats *stats);
+
+/*
+ * Where events and problems go. `event` returns 0 to go on or a negative
+ * SHO_E* code to stop reading (with err filled). `problem` receives one
+ * located error per skipped record; it may be NULL.
+ */
+struct sho_collect_sink {
+    int (*event)(void *ctx, const struct sho_event *ev, struct sho_err *err);
+    void (*problem)(void *ctx, const struct sho_err *problem);
+    void *ctx;
+};
+
+struct sho_collector;
+
+/* A collector with `opts` (NULL for defaults). Caller frees with sho_collector_free. */
+struct sho_collector *sho_collector_new(const struct sho_collect_opts *opts);
+void sho_collector_free(struct sho_collector *c);
+
+/*
+ * Read one .evtx file and send its events to `sink`. Per-record problems are
+ * reported through the sink and counted in `stats` (zeroed first); they do not
+ * fail the call. Records libevtx recovers from slack space are read after the
+ * file's own; a candidate whose record id lies within the ids the file holds
+ * is a leftover copy and is not emitted twice, and unreadable candidates are
+ * counted apart (reported only at -v). Returns 0 when the file was read, SHO_ECORRUPT/SHO_EIO when
+ * it could not be opened at all, or the sink's code when the sink stopped; err says which file and
+ * where. Handle correlation carries over from file to file, so give a host's files in order.
+ */
+SHO_NODISCARD int sho_collector_read_evtx(struct sho_collector *c, const char *path,
+                                          const struct sho_collect_sink *sink,
+                                          struct sho_collect_stats *stats, struct sho_err *err);
+
+/* ---- input discovery ------------------------------------------------------------ */
+
+/*
+ * Called for each input file, or with `problem` set for a path that could not
+ * be read (the walk goes on). Returns 0 to go on, non-zero to stop the walk.
+ */
+typedef int (*sho_collect_walk_fn)(void *ctx, const char *file, const struct sho_err *problem);
+
+/*
+ * Call `fn` for every input named by `path`: the file itself, or for a
+ * directory every regular file below it whose name ends in ".evtx" (any case),
+ * in byte order of their paths, recursively. Symlinked directories are not
+ * followed. Returns 0 or the first non-zero return of `fn`.
+ */
+SHO_NODISCARD int sho_collect_walk(const char *path, sho_collect_walk_fn fn, void *ctx,
+                                   struct sho_err *err);
+
+/* ---- command -------------------------------------------------------------------- */
+
+/* `shoseki collect`: argv[0] is "collect". Returns a process exit code (enum sho_exit). */
+int sho_cmd_collect(int argc, char **argv);
+
+#endif /* SHOSEKI_COLLECTOR_H */

@@ -1,0 +1,155 @@
+#ifndef SHOSEKI_EVENT_H
+#define SHOSEKI_EVENT_H
+
+/*
+ * event: the normalized access event ("who touched which file, how, when") that
+ * every source produces and every later stage consumes, its closed set of
+ * actions, and its three renderings: JSON lines, CSV (RFC 4180) and an aligned
+ * table for people. The key names and the CSV column order are a public
+ * contract (README, docs/collect.md); later stages add `ref`.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "shoseki/common.h"
+
+/* ---- actions -------------------------------------------------------------------- */
+
+/* One bit per action of DESIGN.md; the order is the order names are printed in. */
+enum sho_action {
+    SHO_ACT_READ = 1u << 0,
+    SHO_ACT_WRITE = 1u << 1,
+    SHO_ACT_APPEND = 1u << 2,
+    SHO_ACT_DELETE = 1u << 3,
+    SHO_ACT_RENAME = 1u << 4,
+    SHO_ACT_CREATE = 1u << 5,
+    SHO_ACT_EXECUTE = 1u << 6,
+    SHO_ACT_LIST = 1u << 7,
+    SHO_ACT_READ_ATTR = 1u << 8,
+    SHO_ACT_WRITE_ATTR = 1u << 9,
+    SHO_ACT_PERM_CHANGE = 1u << 10,
+    SHO_ACT_OWNER_CHANGE = 1u << 11,
+    SHO_ACT_SHARE_CONNECT = 1u << 12,
+    SHO_ACT_LOGON = 1u << 13,
+    SHO_ACT_LOGOFF = 1u << 14,
+    SHO_ACT_LOG_CLEARED = 1u << 15,
+    SHO_ACT_AUDIT_POLICY = 1u << 16,
+    SHO_ACT_DEVICE_CONNECT = 1u << 17,
+};
+
+#define SHO_ACTION_COUNT 18
+
+/* Name of action bit number `index` (0 = read), e.g. "read-attributes"; NULL past the end. */
+const char *sho_action_name(unsigned index);
+
+/* The bit for an action name, or 0 when `name` is not one. */
+uint32_t sho_action_parse(const char *name);
+
+enum sho_outcome {
+    SHO_OUTCOME_UNKNOWN = 0,
+    SHO_OUTCOME_SUCCESS = 1,
+    SHO_OUTCOME_FAILURE = 2,
+};
+
+/* "success", "failure" or NULL for unknown. */
+const char *sho_outcome_name(enum sho_outcome outcome);
+
+/* ---- the event ------------------------------------------------------------------ */
+
+/* Which of the numeric fields hold a value (strings use NULL for "unknown"). */
+enum sho_event_has {
+    SHO_HAS_TIME = 1u << 0,
+    SHO_HAS_EVENT_ID = 1u << 1,
+    SHO_HAS_RECORD_ID = 1u << 2,
+    SHO_HAS_LOGON_ID = 1u << 3,
+    SHO_HAS_PROCESS_ID = 1u << 4,
+    SHO_HAS_ACCESS_MASK = 1u << 5,
+    SHO_HAS_HANDLE_ID = 1u << 6,
+    SHO_HAS_LOGON_TYPE = 1u << 7,
+    SHO_HAS_SOURCE_OFFSET = 1u << 8,
+};
+
+/*
+ * One normalized event. Strings are borrowed: the producer owns them and they
+ * stay valid only until its next event (collector: until the next record).
+ * A consumer that keeps an event copies what it needs.
+ */
+struct sho_event {
+    uint32_t has;                 /* enum sho_event_has bits */
+    uint64_t time;                /* FILETIME ticks, UTC (System/TimeCreated) */
+    const char *host;             /* computer as logged */
+    const char *channel;          /* e.g. "Security" */
+    const char *provider;         /* e.g. "Microsoft-Windows-Security-Auditing" */
+    uint32_t event_id;            /* native event id */
+    uint64_t record_id;           /* EventRecordID */
+    const char *user_sid;         /* S-1-5-... */
+    const char *user;             /* account name */
+    const char *domain;           /* account domain */
+    uint64_t logon_id;            /* session id, joins to 4624 TargetLogonId */
+    uint32_t actions;             /* enum sho_action bits */
+    enum sho_outcome outcome;     /* success / failure / unknown */
+    const char *object_type;      /* "File", "Key", "SAM_USER", ... */
+    const char *path;             /* object path as logged (UNC for 5140/5145) */
+    const char *process;          /* image path */
+    uint64_t process_id;          /* numeric pid */
+    const char *client_ip;        /* remote address for share and logon events */
+    const char *share;            /* share name without its \\*\ prefix */
+    const char *share_local_path; /* share's local path as logged */
+    uint64_t access_mask;         /* raw AccessMask */
+    uint64_t handle_id;           /* raw HandleId */
+    uint32_t logon_type;          /* 4624 LogonType */
+    const char *source;           /* input file the record came from */
+    int64_t source_offset;        /* byte offset of the record in `source` */
+    const char *ref;              /* archive reference; NULL before archiving */
+};
+
+/* Zero every field: all strings NULL, `has` empty. */
+void sho_event_clear(struct sho_event *ev);
+
+/* ---- rendering ------------------------------------------------------------------ */
+
+enum sho_event_format {
+    SHO_FORMAT_JSONL = 0,
+    SHO_FORMAT_CSV = 1,
+    SHO_FORMAT_TABLE = 2,
+};
+
+/* Parse "jsonl", "json", "csv" or "table". Returns 0 or SHO_EINVAL. */
+SHO_NODISCARD int sho_event_format_parse(const char *name, enum sho_event_format *out);
+
+struct sho_event_writer;
+
+enum sho_event_writer_flags {
+    SHO_WRITER_REF = 1u << 0,   /* add the `ref` key / column */
+    SHO_WRITER_EXCEL = 1u << 1, /* CSV for Excel: UTF-8 BOM and CRLF */
+};
+
+/*
+ * A writer of events to `out` (borrowed; the caller closes it after
+ * sho_event_writer_free). CSV writes its header line at the first event or at
+ * finish, whichever comes first. Caller frees with sho_event_writer_free.
+ */
+struct sho_event_writer *sho_event_writer_new(FILE *out, enum sho_event_format format,
+                                              unsigned flags);
+
+/* Render one event. Returns 0, or SHO_EIO when `out` fails (err names "<stdout>"). */
+SHO_NODISCARD int sho_event_writer_put(struct sho_event_writer *w, const struct sho_event *ev,
+                                       struct sho_err *err);
+
+/* Flush what is buffered (the table buffers rows to align them). Returns 0 or SHO_EIO. */
+SHO_NODISCARD int sho_event_writer_finish(struct sho_event_writer *w, struct sho_err *err);
+
+void sho_event_writer_free(struct sho_event_writer *w);
+
+/*
+ * Append `ev` as one JSON object (no newline) to `b`. Returns 0 or SHO_ELIMIT.
+ * Exposed for tests and for stages that embed events in larger documents.
+ */
+SHO_NODISCARD int sho_event_to_json(const struct sho_event *ev, unsigned flags, struct sho_buf *b);
+
+/* Append the JSON string literal of `s` (quoted, escaped; bad UTF-8 becomes U+FFFD). */
+SHO_NODISCARD int sho_json_append_string(struct sho_buf *b, const char *s);
+
+#endif /* SHOSEKI_EVENT_H */
