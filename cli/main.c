@@ -107,6 +107,8 @@ int main(int argc, char **argv)
     int c;
 
     opterr = 0;
+    /* getopt keeps global state; options are parsed before any thread starts. */
+    /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
     while ((c = getopt_long(argc, argv, "+qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'q':

@@ -13,7 +13,7 @@
 #include "shoseki/collector.h"
 
 #define PROBLEMS_SHOWN 20 /* per file; the rest are counted in the summary */
-#define HANDLES_MAX    (64u * 1024 * 1024)
+#define HANDLES_MAX    ((uint64_t)64 * 1024 * 1024)
 
 static const char collect_usage[] =
     "usage: shoseki collect --dry-run [options] PATH...\n"
@@ -85,6 +85,7 @@ static void collect_summary(const struct collect_run *run, const char *file,
                             const struct sho_collect_stats *st)
 {
     uint64_t skipped = sho_collect_stats_skipped(st);
+    bool first;
     size_t i;
 
     if (sho_log_get_level() < SHO_LOG_WARN) {
@@ -93,11 +94,19 @@ static void collect_summary(const struct collect_run *run, const char *file,
     (void)fprintf(stderr, "collect: '%s': %llu records read, %llu events, %llu skipped", file,
                   (unsigned long long)st->read, (unsigned long long)st->emitted,
                   (unsigned long long)skipped);
-    for (i = 0; i < SHO_SKIP_REASON_COUNT; i++) {
+    for (i = 0, first = true; i < SHO_SKIP_REASON_COUNT; i++) {
         if (st->skipped[i] != 0) {
-            (void)fprintf(stderr, " (%llu %s)", (unsigned long long)st->skipped[i],
+            (void)fprintf(stderr, "%s%llu %s", first ? " (" : ", ",
+                          (unsigned long long)st->skipped[i],
                           sho_skip_reason_name((enum sho_skip_reason)i));
+            first = false;
         }
+    }
+    if (!first) {
+        (void)fputc(')', stderr);
+    }
+    if (st->bad_chunks != 0) {
+        (void)fprintf(stderr, "; %llu damaged chunks", (unsigned long long)st->bad_chunks);
     }
     if (st->recovered != 0) {
         (void)fprintf(stderr,
@@ -124,6 +133,7 @@ static void collect_add(struct sho_collect_stats *total, const struct sho_collec
     total->recovered_copies += st->recovered_copies;
     total->recovered_unreadable += st->recovered_unreadable;
     total->read += st->read;
+    total->bad_chunks += st->bad_chunks;
     total->emitted += st->emitted;
     for (i = 0; i < SHO_SKIP_REASON_COUNT; i++) {
         total->skipped[i] += st->skipped[i];
@@ -180,6 +190,8 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
     o->format = isatty(STDOUT_FILENO) ? SHO_FORMAT_TABLE : SHO_FORMAT_JSONL;
     optind = 0;
     opterr = 0;
+    /* getopt keeps global state; commands parse their options before any thread starts. */
+    /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
     while ((c = getopt_long(argc, argv, "+no:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
@@ -199,8 +211,8 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
             break;
         case 'H':
             if (sho_parse_u64(optarg, HANDLES_MAX, SHO_PARSE_SUFFIX, &v) != 0 || v == 0) {
-                (void)fprintf(stderr, "shoseki collect: --handles wants 1..%u, not '%s'\n",
-                              HANDLES_MAX, optarg);
+                (void)fprintf(stderr, "shoseki collect: --handles wants 1..%llu, not '%s'\n",
+                              (unsigned long long)HANDLES_MAX, optarg);
                 return SHO_EXIT_USAGE;
             }
             o->collect.handle_max = (size_t)v;
@@ -235,7 +247,8 @@ static int collect_exit_code(const struct collect_run *run)
     if (run->files_ok == 0) {
         return SHO_EXIT_INPUT;
     }
-    if (run->files_failed != 0 || sho_collect_stats_skipped(&run->total) != 0) {
+    if (run->files_failed != 0 || sho_collect_stats_skipped(&run->total) != 0 ||
+        run->total.bad_chunks != 0) {
         return SHO_EXIT_SKIPPED;
     }
     return SHO_EXIT_OK;
@@ -264,6 +277,9 @@ int sho_cmd_collect(int argc, char **argv)
     }
     if (run.output_failed) {
         sho_log_err(SHO_LOG_ERROR, &run.output_err);
+    }
+    if (run.files_ok + run.files_failed == 0) {
+        sho_log(SHO_LOG_ERROR, "no .evtx files found under the given paths");
     }
     if (sho_log_get_level() >= SHO_LOG_WARN && run.files_ok + run.files_failed > 1) {
         (void)fprintf(stderr,

@@ -29,6 +29,8 @@ const char *sho_skip_reason_name(enum sho_skip_reason reason)
         return "bad XML";
     case SHO_SKIP_TOO_LARGE:
         return "too large";
+    case SHO_SKIP_MISSED:
+        return "missed by libevtx";
     default:
         return "other";
     }
@@ -115,6 +117,27 @@ static void collect_locate(struct sho_err *e, const char *path, int64_t offset,
         sho_str_copy(msg, sizeof(msg), e->msg);
     }
     (void)sho_err_set(e, e->code, path, offset, "%s", msg);
+}
+
+static void collect_missed(void *ctx, int64_t offset, uint64_t record_id)
+{
+    struct collect_file *f = ctx;
+    struct sho_err e;
+
+    (void)sho_err_set(&e, SHO_ECORRUPT, f->path, offset,
+                      "record %llu: in the file's record chain but not returned by libevtx",
+                      (unsigned long long)record_id);
+    f->st->skipped[SHO_SKIP_MISSED]++;
+    collect_problem(f, &e);
+}
+
+static void collect_bad_chunk(void *ctx, int64_t offset, const char *what)
+{
+    const struct collect_file *f = ctx;
+    struct sho_err e;
+
+    (void)sho_err_set(&e, SHO_ECORRUPT, f->path, offset, "%s", what);
+    collect_problem(f, &e);
 }
 
 /* Is recovered record `meta` a leftover copy of a record the file still holds? */
@@ -241,6 +264,8 @@ int sho_collector_read_evtx(struct sho_collector *c, const char *path,
     }
     if (evtx_scan_open(path, &f.scan, NULL) != 0) {
         f.scan = NULL;
+    } else {
+        evtx_scan_on_skip(f.scan, collect_missed, &f);
     }
     evtx_lib_counts(f.lib, &records, &recovered);
     st->records = (uint64_t)records;
@@ -249,8 +274,14 @@ int sho_collector_read_evtx(struct sho_collector *c, const char *path,
     for (i = 0; rc == 0 && i < records; i++) {
         rc = collect_record(&f, i, false, err);
     }
+    if (rc == 0 && f.scan != NULL) {
+        evtx_scan_drain(f.scan);
+    }
     for (i = 0; rc == 0 && i < recovered; i++) {
         rc = collect_record(&f, i, true, err);
+    }
+    if (rc == 0 && f.scan != NULL) {
+        st->bad_chunks = (uint64_t)evtx_scan_check(f.scan, collect_bad_chunk, &f);
     }
     evtx_scan_close(f.scan);
     evtx_lib_close(f.lib);

@@ -34,11 +34,12 @@ static int walk_entry(const char *path, bool top, unsigned depth, sho_collect_wa
                       struct sho_err *err)
 {
     struct stat st;
-
     struct sho_err problem;
+    char etext[128];
 
     if ((top ? stat(path, &st) : lstat(path, &st)) != 0) {
-        (void)sho_err_set(&problem, SHO_EIO, path, -1, "cannot read: %s", strerror(errno));
+        (void)sho_err_set(&problem, SHO_EIO, path, -1, "cannot read: %s",
+                          sho_errno_text(errno, etext, sizeof(etext)));
         return fn(ctx, path, &problem);
     }
     if (S_ISDIR(st.st_mode)) {
@@ -54,6 +55,7 @@ static int walk_dir(const char *dir, unsigned depth, sho_collect_walk_fn fn, voi
                     struct sho_err *err)
 {
     struct sho_err problem;
+    char etext[128];
     DIR *d;
     struct dirent *de;
     char **names = NULL;
@@ -67,9 +69,12 @@ static int walk_dir(const char *dir, unsigned depth, sho_collect_walk_fn fn, voi
     }
     d = opendir(dir);
     if (d == NULL) {
-        (void)sho_err_set(&problem, SHO_EIO, dir, -1, "cannot open directory: %s", strerror(errno));
+        (void)sho_err_set(&problem, SHO_EIO, dir, -1, "cannot open directory: %s",
+                          sho_errno_text(errno, etext, sizeof(etext)));
         return fn(ctx, dir, &problem);
     }
+    /* readdir is safe per stream; the check flags it because POSIX does not promise it. */
+    /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
             continue;

@@ -14,7 +14,7 @@
 
 #include "evtx_libevtx.h"
 
-#define LIB_XML_LIMIT (64u * 1024 * 1024) /* one rendered record, worst case */
+#define LIB_XML_LIMIT ((size_t)64 * 1024 * 1024) /* one rendered record, worst case */
 
 struct evtx_lib {
     libevtx_file_t *file;     /* owned */
@@ -139,7 +139,7 @@ int evtx_lib_record(struct evtx_lib *e, int index, bool recovered, int64_t *offs
     }
     sho_buf_reset(&e->xml);
     if (sho_buf_reserve(&e->xml, size) != 0) {
-        return sho_err_set(err, SHO_ELIMIT, e->path, off, "record XML larger than %u bytes",
+        return sho_err_set(err, SHO_ELIMIT, e->path, off, "record XML larger than %zu bytes",
                            LIB_XML_LIMIT);
     }
     if (libevtx_record_get_utf8_xml_string(e->record, (uint8_t *)e->xml.data, size, &lerr) != 1) {

@@ -7,12 +7,13 @@
  *   record       "\x2a\x2a\0\0", u32 size, u64 identifier, u64 written time,
  *                binary XML, u32 size copy at the end.
  * Invariants: every length is checked against the chunk before use; a record
- * whose size or trailing copy is wrong ends the walk of its chunk (the rest
- * of the chunk is not trusted); nothing here allocates by a length read from
- * the file.
+ * whose signature or size is wrong ends the walk of its chunk (the rest of
+ * the chunk is not trusted), a wrong trailing size copy alone does not;
+ * nothing here allocates by a length read from the file.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@ struct evtx_scan {
     uint32_t pos;                   /* next record offset within the chunk */
     uint8_t chunk[EVTX_CHUNK_SIZE]; /* the current chunk's bytes */
     uint32_t chunk_len;             /* bytes actually read (short at EOF) */
+    evtx_scan_skip_fn skip_fn;      /* records stepped over, may be NULL */
+    void *skip_ctx;                 /* its context */
 };
 
 int evtx_scan_chunk(const uint8_t *chunk, void (*fn)(void *, uint32_t, uint64_t, uint32_t),
@@ -47,8 +50,13 @@ int evtx_scan_chunk(const uint8_t *chunk, void (*fn)(void *, uint32_t, uint64_t,
     }
     while (off + EVTX_RECORD_MIN_SIZE <= end) {
         uint32_t size = sho_le32(chunk + off + 4);
+        /*
+         * The trailing size copy is not required to match: a record whose copy
+         * is damaged still has a sane extent, and walking on finds the records
+         * after it (python-evtx reads such records; libevtx drops them).
+         */
         if (memcmp(chunk + off, record_magic, 4) != 0 || size < EVTX_RECORD_MIN_SIZE ||
-            size > end - off || sho_le32(chunk + off + size - 4) != size) {
+            size > end - off) {
             break;
         }
         if (fn != NULL) {
@@ -66,9 +74,11 @@ int evtx_scan_open(const char *path, struct evtx_scan **out, struct sho_err *err
 
     s->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) {
+        char etext[128];
         int e = errno;
         free(s);
-        return sho_err_set(err, SHO_EIO, path, -1, "cannot open: %s", strerror(e));
+        return sho_err_set(err, SHO_EIO, path, -1, "cannot open: %s",
+                           sho_errno_text(e, etext, sizeof(etext)));
     }
     s->chunk_index = -1;
     *out = s;
@@ -126,6 +136,72 @@ static void scan_visit(void *ctx, uint32_t off, uint64_t id, uint32_t size)
     }
 }
 
+void evtx_scan_on_skip(struct evtx_scan *s, evtx_scan_skip_fn fn, void *ctx)
+{
+    s->skip_fn = fn;
+    s->skip_ctx = ctx;
+}
+
+struct scan_span {
+    struct evtx_scan *s; /* whose skip_fn to call */
+    int64_t base;        /* file offset of the chunk */
+    uint32_t from, to;   /* report records with from <= offset < to */
+};
+
+static void scan_visit_span(void *ctx, uint32_t off, uint64_t id, uint32_t size)
+{
+    const struct scan_span *sp = ctx;
+
+    (void)size;
+    if (off >= sp->from && off < sp->to) {
+        sp->s->skip_fn(sp->s->skip_ctx, sp->base + off, id);
+    }
+}
+
+/*
+ * Report the records from (chunk `c0`, offset `p0`) up to (chunk `c1`, offset
+ * `p1`): the decoder went past them. Chunks are reloaded in order, so the
+ * buffer holds chunk `c1` again afterwards. Only runs when records were
+ * skipped, never on the common path.
+ */
+static void scan_report_between(struct evtx_scan *s, int64_t c0, uint32_t p0, int64_t c1,
+                                uint32_t p1)
+{
+    int64_t c;
+
+    for (c = c0; c <= c1; c++) {
+        struct scan_span sp = { s, EVTX_FILE_HEADER_SIZE + c * EVTX_CHUNK_SIZE,
+                                c == c0 ? p0 : EVTX_CHUNK_HEADER_SIZE,
+                                c == c1 ? p1 : EVTX_CHUNK_SIZE };
+        if (s->chunk_index != c && !scan_load(s, c)) {
+            break;
+        }
+        (void)evtx_scan_chunk(s->chunk, scan_visit_span, &sp);
+    }
+    if (s->chunk_index != c1) {
+        (void)scan_load(s, c1);
+    }
+}
+
+void evtx_scan_drain(struct evtx_scan *s)
+{
+    int64_t c = s->chunk_index < 0 ? 0 : s->chunk_index;
+    uint32_t from = s->chunk_index < 0 ? EVTX_CHUNK_HEADER_SIZE : s->pos;
+
+    if (s->skip_fn == NULL) {
+        return;
+    }
+    for (;; c++, from = EVTX_CHUNK_HEADER_SIZE) {
+        struct scan_span sp = { s, EVTX_FILE_HEADER_SIZE + c * EVTX_CHUNK_SIZE, from,
+                                EVTX_CHUNK_SIZE };
+        if (s->chunk_index != c && !scan_load(s, c)) {
+            break;
+        }
+        (void)evtx_scan_chunk(s->chunk, scan_visit_span, &sp);
+    }
+    s->chunk_index = -1;
+}
+
 int evtx_scan_find(struct evtx_scan *s, uint64_t record_id, int64_t *offset)
 {
     int64_t first = s->chunk_index < 0 ? 0 : s->chunk_index;
@@ -139,6 +215,9 @@ int evtx_scan_find(struct evtx_scan *s, uint64_t record_id, int64_t *offset)
         }
         (void)evtx_scan_chunk(s->chunk, scan_visit, &hit);
         if (hit.found >= 0) {
+            if (s->skip_fn != NULL && (i != first || (uint32_t)hit.found != first_pos)) {
+                scan_report_between(s, first, first_pos, i, (uint32_t)hit.found);
+            }
             s->pos = (uint32_t)hit.found + hit.size;
             *offset = EVTX_FILE_HEADER_SIZE + i * EVTX_CHUNK_SIZE + hit.found;
             return 1;
@@ -189,4 +268,51 @@ int evtx_scan_next(struct evtx_scan *s, int64_t *offset, uint64_t *record_id)
         }
     }
     return 0;
+}
+
+/* Is the chunk at `at` all zero bytes (wiped, or never written)? Uses the chunk buffer. */
+static bool scan_is_zero(struct evtx_scan *s, int64_t at)
+{
+    int64_t index = (at - EVTX_FILE_HEADER_SIZE) / EVTX_CHUNK_SIZE;
+    uint32_t i;
+
+    (void)scan_load(s, index);
+    s->chunk_index = -1; /* the lookup cursor must reload its own chunk */
+    for (i = 0; i < s->chunk_len; i++) {
+        if (s->chunk[i] != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int evtx_scan_check(struct evtx_scan *s, void (*fn)(void *ctx, int64_t offset, const char *what),
+                    void *ctx)
+{
+    static const uint8_t file_magic[8] = { 'E', 'l', 'f', 'F', 'i', 'l', 'e', 0 };
+    uint8_t head[64];
+    uint16_t chunks, i;
+    int problems = 0;
+
+    if (pread(s->fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+        memcmp(head, file_magic, sizeof(file_magic)) != 0) {
+        return 0; /* not ours to judge: the decoder reports an unreadable file */
+    }
+    chunks = sho_le16(head + 42);
+    for (i = 0; i < chunks; i++) {
+        int64_t at = EVTX_FILE_HEADER_SIZE + (int64_t)i * EVTX_CHUNK_SIZE;
+        uint8_t magic[8];
+        ssize_t n = pread(s->fd, magic, sizeof(magic), (off_t)at);
+        if (n != (ssize_t)sizeof(magic)) {
+            fn(ctx, at, "file ends before the chunks its header counts (truncated)");
+            return problems + 1;
+        }
+        if (memcmp(magic, chunk_magic, sizeof(chunk_magic)) != 0) {
+            fn(ctx, at,
+               scan_is_zero(s, at) ? "chunk is all zeros: whatever records it held are gone"
+                                   : "chunk signature damaged: its records cannot be read");
+            problems++;
+        }
+    }
+    return problems;
 }

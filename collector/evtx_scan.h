@@ -34,11 +34,33 @@ void evtx_scan_close(struct evtx_scan *s);
 int evtx_scan_find(struct evtx_scan *s, uint64_t record_id, int64_t *offset);
 
 /*
+ * Called for each well-formed record of the chain that a lookup stepped over
+ * (the decoder never asked for it) and, by evtx_scan_drain, for each one
+ * after the last record found: records present in the file that the decoder
+ * did not return.
+ */
+typedef void (*evtx_scan_skip_fn)(void *ctx, int64_t offset, uint64_t record_id);
+void evtx_scan_on_skip(struct evtx_scan *s, evtx_scan_skip_fn fn, void *ctx);
+
+/* Report every record from the current position to the end of the file as skipped. */
+void evtx_scan_drain(struct evtx_scan *s);
+
+/*
  * The record after the last one found or stepped over, in file order: for a
  * record the decoder could not read, this is where it lies. Returns 1 with
  * *offset and *record_id set and moves past it, or 0 at the end of the file.
  */
 int evtx_scan_next(struct evtx_scan *s, int64_t *offset, uint64_t *record_id);
+
+/*
+ * Check the container against its file header: call `fn` once for every
+ * chunk the header counts whose signature is wrong, and once if the file
+ * ends before the last counted chunk (then stops). Records in such chunks
+ * cannot be read by any decoder, so each is a located problem. Returns the
+ * number of problems found.
+ */
+int evtx_scan_check(struct evtx_scan *s, void (*fn)(void *ctx, int64_t offset, const char *what),
+                    void *ctx);
 
 /*
  * Validate one chunk image of EVTX_CHUNK_SIZE bytes: returns the number of

@@ -23,7 +23,7 @@
 
 #include "evtx_xml.h"
 
-#define XML_TEXT_LIMIT (16u * 1024 * 1024)
+#define XML_TEXT_LIMIT ((size_t)16 * 1024 * 1024)
 
 enum xml_section { SEC_NONE, SEC_SYSTEM, SEC_EVENTDATA, SEC_USERDATA, SEC_OTHER };
 

@@ -13,7 +13,7 @@
 #include "access_mask.h"
 #include "normalize_priv.h"
 
-#define NORM_STRING_LIMIT (1u * 1024 * 1024)
+#define NORM_STRING_LIMIT ((size_t)1 * 1024 * 1024)
 
 /* System/Keywords bits; test bits, never whole values (providers differ in the top byte). */
 #define KW_AUDIT_FAILURE 0x0010000000000000ull

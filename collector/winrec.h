@@ -20,9 +20,9 @@
 
 #include "shoseki/common.h"
 
-#define WINREC_NONE        UINT32_MAX          /* offset meaning "absent" */
-#define WINREC_MAX_FIELDS  1024                /* fields kept per record */
-#define WINREC_ARENA_LIMIT (16u * 1024 * 1024) /* string bytes per record */
+#define WINREC_NONE        UINT32_MAX                 /* offset meaning "absent" */
+#define WINREC_MAX_FIELDS  1024                       /* fields kept per record */
+#define WINREC_ARENA_LIMIT ((size_t)16 * 1024 * 1024) /* string bytes per record */
 
 enum winrec_has {
     WINREC_HAS_TIME = 1u << 0,

@@ -3,6 +3,7 @@
  * copy that always terminates (strncpy is banned) and an ASCII-only
  * case-insensitive compare that leaves UTF-8 bytes alone and ignores locale.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "shoseki/common.h"
@@ -37,4 +38,16 @@ size_t sho_str_copy(char *dst, size_t dst_len, const char *src)
     memcpy(dst, src, n);
     dst[n] = '\0';
     return n;
+}
+
+const char *sho_errno_text(int errnum, char *buf, size_t buf_len)
+{
+    /* The XSI strerror_r (we build with _POSIX_C_SOURCE, not _GNU_SOURCE) fills `buf`. */
+    if (buf_len == 0) {
+        return buf;
+    }
+    if (strerror_r(errnum, buf, buf_len) != 0) {
+        (void)snprintf(buf, buf_len, "error %d", errnum);
+    }
+    return buf;
 }

@@ -11,7 +11,7 @@
 #include "event_fields.h"
 #include "shoseki/event.h"
 
-#define WRITER_LINE_LIMIT (64u * 1024 * 1024) /* one rendered event, worst case */
+#define WRITER_LINE_LIMIT ((size_t)64 * 1024 * 1024) /* one rendered event, worst case */
 #define TABLE_BLOCK_ROWS  1000
 #define TABLE_COLS        7
 #define TABLE_PATH_COL    (TABLE_COLS - 1)

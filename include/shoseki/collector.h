@@ -33,7 +33,8 @@ enum sho_skip_reason {
     SHO_SKIP_UNREADABLE = 0, /* the decoder could not read the record */
     SHO_SKIP_XML = 1,        /* the record's XML rendering was not well-formed */
     SHO_SKIP_TOO_LARGE = 2,  /* the record exceeded a size limit */
-    SHO_SKIP_REASON_COUNT = 3
+    SHO_SKIP_MISSED = 3,     /* in the file's record chain, but the decoder never returned it */
+    SHO_SKIP_REASON_COUNT = 4
 };
 
 /* Name of a skip reason for summaries ("unreadable", ...). Static string. */
@@ -47,12 +48,13 @@ struct sho_collect_stats {
     uint64_t recovered_copies;               /* candidates that copy a record still held */
     uint64_t recovered_unreadable;           /* candidates that were debris */
     uint64_t read;                           /* records read, recovered ones included */
+    uint64_t bad_chunks;                     /* chunks lost to damage or truncation */
     uint64_t emitted;                        /* events handed to the sink */
     uint64_t skipped[SHO_SKIP_REASON_COUNT]; /* records skipped, by reason */
     bool is_dirty;                           /* header says not closed cleanly */
 };
 
-/* Total of stats->skipped. */
+/* Total of stats->skipped (bad chunks not included: their records cannot be counted). */
 uint64_t sho_collect_stats_skipped(const struct sho_collect_stats *stats);
 
 /*

@@ -199,6 +199,9 @@ static inline uint64_t sho_le64(const uint8_t *p)
 /* Compare ASCII case-insensitively; bytes >= 0x80 compare exactly. */
 int sho_str_casecmp(const char *a, const char *b);
 
+/* The text for errno value `errnum` in `buf` (thread-safe strerror). Returns `buf`. */
+const char *sho_errno_text(int errnum, char *buf, size_t buf_len);
+
 /* Copy `src` into `dst` of size `dst_len`, truncating; always NUL-terminates. */
 size_t sho_str_copy(char *dst, size_t dst_len, const char *src);
 

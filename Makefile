@@ -1,0 +1,37 @@
+# shoseki: the two commands of the README quick start, and a few more.
+#   make demo   install what is missing, build, run the main job on samples/
+#   make check  install what is missing, build with ASan+UBSan, run every test
+BUILD_DIR    ?= build
+CHECK_DIR    ?= build-check
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 600
+JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build demo check fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DSHOSEKI_TESTS=OFF
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+demo: build
+	@scripts/demo $(BUILD_DIR)/shoseki
+
+check: deps
+	cmake -S . -B $(CHECK_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSHOSEKI_SANITIZE=address,undefined -DSHOSEKI_WERROR=ON
+	cmake --build $(CHECK_DIR) -j$(JOBS)
+	cd $(CHECK_DIR) && ctest -j$(JOBS) --output-on-failure
+
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSHOSEKI_SANITIZE=address,undefined
+	cmake --build $(FUZZ_DIR) -j$(JOBS)
+	tests/fuzz/run-fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD_DIR) $(CHECK_DIR) $(FUZZ_DIR)

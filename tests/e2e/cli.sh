@@ -1,0 +1,72 @@
+# The command line: help, version, usage errors and exit codes, bad input
+# files, and output formats on empty input. Needs no corpus.
+source "$(dirname "$0")/../lib/e2e.sh"
+
+run_cmd --version
+expect_eq "--version exit" 0 "$RC"
+expect_match "--version text" '^shoseki [0-9]+\.[0-9]+\.[0-9]+' "$OUT"
+
+run_cmd help
+expect_eq "help exit" 0 "$RC"
+expect_match "help lists collect" 'collect +read event logs' "$OUT"
+expect_match "help lists exit codes" '4 verification failed' "$OUT"
+
+run_cmd help collect
+expect_eq "help collect exit" 0 "$RC"
+expect_match "help collect usage" '^usage: shoseki collect --dry-run' "$OUT"
+run_cmd collect --help
+expect_match "collect --help" '--all-objects' "$OUT"
+run_cmd collect -h
+expect_eq "collect -h exit" 0 "$RC"
+
+run_cmd frobnicate
+expect_eq "unknown command exit" 2 "$RC"
+expect_match "unknown command message" "'frobnicate' is not a command" "$ERR"
+run_cmd help frobnicate
+expect_eq "help unknown exit" 2 "$RC"
+run_cmd --bogus
+expect_eq "unknown global option" 2 "$RC"
+run_cmd collect --bogus x
+expect_eq "unknown collect option exit" 2 "$RC"
+expect_match "unknown collect option message" "shoseki collect: unknown option '--bogus'" "$ERR"
+run_cmd collect --dry-run
+expect_eq "no PATH exit" 2 "$RC"
+run_cmd collect --dry-run --output xml x
+expect_eq "bad format exit" 2 "$RC"
+run_cmd collect --dry-run --handles 0 x
+expect_eq "bad --handles exit" 2 "$RC"
+run_cmd collect "$SCRATCH"
+expect_eq "collect without --dry-run exit" 2 "$RC"
+
+# Not an EVTX file: one line naming the file, exit 3 (no input usable).
+printf 'this is not an event log\n' >"$SCRATCH/notes.evtx"
+run_cmd collect --dry-run "$SCRATCH/notes.evtx"
+expect_eq "non-evtx exit" 3 "$RC"
+expect_match "non-evtx message names file" "^shoseki: error: '$SCRATCH/notes.evtx':0: not a readable EVTX file" "$ERR"
+expect_eq "non-evtx no output" "" "$OUT"
+
+# A missing path is named; with one good-but-empty run it is exit 3 as well.
+run_cmd collect --dry-run "$SCRATCH/does-not-exist.evtx"
+expect_eq "missing file exit" 3 "$RC"
+expect_match "missing file message" "'$SCRATCH/does-not-exist.evtx': cannot read: No such file" "$ERR"
+
+# An empty directory: nothing to read.
+mkdir -p "$SCRATCH/empty"
+run_cmd collect --dry-run "$SCRATCH/empty"
+expect_eq "empty dir exit" 3 "$RC"
+expect_match "empty dir message" "no .evtx files found" "$ERR"
+
+# A directory walk ignores files not named *.evtx.
+mkdir -p "$SCRATCH/tree/sub"
+printf 'x' >"$SCRATCH/tree/sub/readme.txt"
+cp "$SCRATCH/notes.evtx" "$SCRATCH/tree/sub/b.EVTX"
+run_cmd collect --dry-run "$SCRATCH/tree"
+expect_eq "walk exit" 3 "$RC"
+expect_match "walk finds .EVTX in any case" "tree/sub/b.EVTX" "$ERR"
+[[ "$ERR" != *readme.txt* ]] && ok || fail "walk read a non-evtx file"
+
+# CSV on no events still has its header.
+run_cmd collect --dry-run --output csv "$SCRATCH/notes.evtx"
+expect_eq "csv header" "time,host,channel,provider,event_id,record_id,user_sid,user,domain,logon_id,actions,outcome,object_type,path,process,process_id,client_ip,share,share_local_path,access_mask,handle_id,logon_type,source,source_offset" "$OUT"
+
+finish
