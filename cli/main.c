@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "shoseki/archive.h"
 #include "shoseki/collector.h"
 #include "shoseki/common.h"
 
@@ -22,7 +23,13 @@ struct cmd_entry {
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd_entry commands[] = {
-    { "collect", sho_cmd_collect, "read event logs and print normalized file-access events" },
+    { "collect", sho_cmd_collect, "store event logs and their file-access events in the archive" },
+    { "verify", sho_cmd_verify, "check the archive's hash chain; print its head hash" },
+    { "sources", sho_cmd_sources, "list the collected source files" },
+    { "extract", sho_cmd_extract, "write a collected file back out, byte for byte" },
+    { "cat", sho_cmd_cat, "print the original record of one stored event" },
+    { "export", sho_cmd_export, "stream the stored events as JSON lines" },
+    { "stats", sho_cmd_stats, "input and archive sizes, events" },
     { "help", cmd_help, "show help for shoseki or for one command" },
 };
 

@@ -1,8 +1,9 @@
 /*
- * cmd_collect: `shoseki collect`. Reads .evtx files and directories and, with
- * --dry-run, prints the normalized events they hold (JSON lines, CSV or a
- * table); storing into the archive is the archive module's job. Problems go
- * to stderr as one located line each (the first PROBLEMS_SHOWN per file), and
+ * cmd_collect: `shoseki collect`. Reads .evtx files and directories and
+ * stores each file (its original bytes and the normalized events it holds)
+ * in the archive of the data directory; with --dry-run it prints the events
+ * instead (JSON lines, CSV or a table) and stores nothing. Problems go to
+ * stderr as one located line each (the first PROBLEMS_SHOWN per file), and
  * every run ends with a per-file summary and a total.
  */
 #include <getopt.h>
@@ -10,21 +11,30 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shoseki/archive.h"
 #include "shoseki/collector.h"
 
 #define PROBLEMS_SHOWN 20 /* per file; the rest are counted in the summary */
 #define HANDLES_MAX    ((uint64_t)64 * 1024 * 1024)
 
+static const char collect_short_usage[] =
+    "usage: shoseki collect [--data DIR] [--dry-run [--output FORMAT]] [options] PATH...\n";
+
 static const char collect_usage[] =
-    "usage: shoseki collect --dry-run [options] PATH...\n"
+    "usage: shoseki collect [--data DIR] [--dry-run [--output FORMAT]] [options] PATH...\n"
     "\n"
-    "Read Windows event logs (.evtx; a directory is searched recursively) and\n"
-    "print the normalized file-access events they hold. Nothing is stored.\n"
+    "Read Windows event logs (.evtx; a directory is searched recursively) and store\n"
+    "each file, byte for byte, with the normalized file-access events it holds in\n"
+    "the archive of the data directory. A file collected before is not stored\n"
+    "again, and no event is stored twice.\n"
     "\n"
     "options:\n"
-    "  -n, --dry-run        print what would be collected (required for now)\n"
-    "  -o, --output FORMAT  jsonl, csv or table (default: table on a terminal,\n"
-    "                       jsonl otherwise)\n"
+    "  -d, --data DIR       data directory (default $SHOSEKI_DATA, else ./shoseki-data)\n"
+    "      --host NAME      label for sources whose records carry no host\n"
+    "      --wait           wait for another collect on DIR instead of failing\n"
+    "  -n, --dry-run        print the events instead of storing anything\n"
+    "  -o, --output FORMAT  with --dry-run: jsonl, csv or table (default: table on a\n"
+    "                       terminal, jsonl otherwise)\n"
     "      --all-objects    also registry keys, processes, SAM and other objects\n"
     "      --all-events     every record read, with at least its System fields\n"
     "      --handles N      open handles remembered to give 4660/4658 their path\n"
@@ -37,34 +47,46 @@ static const char collect_usage[] =
     "\n"
     "A per-file summary goes to stderr. Exit status: 0 all input read, 1 some\n"
     "records or files could not be read, 2 usage error, 3 no input could be read,\n"
-    "5 system error (e.g. output failed).\n";
+    "5 system error (e.g. output or archive could not be written).\n";
 
 struct collect_opts {
     bool dry_run;
+    bool wait;
+    const char *data;
+    const char *host;
     enum sho_event_format format;
     struct sho_collect_opts collect;
 };
 
 struct collect_run {
+    const struct collect_opts *o;    /* borrowed */
     struct sho_collector *collector; /* owned */
-    struct sho_event_writer *writer; /* owned */
-    const char *file;                /* file being read */
+    struct sho_event_writer *writer; /* owned, --dry-run */
+    struct sho_archive *archive;     /* owned, storing */
     uint64_t problems_shown;         /* for the current file */
     uint64_t problems_hidden;        /* for the current file */
     uint64_t files_ok, files_failed; /* totals */
+    uint64_t files_known;            /* files collected before */
+    uint64_t stored, duplicates;     /* events, totals */
     struct sho_collect_stats total;  /* totals over files read */
-    bool output_failed;              /* the writer failed: stop */
-    struct sho_err output_err;       /* why */
+    bool sink_failed;                /* output or archive failed: stop */
+    struct sho_err sink_err;         /* why */
 };
 
 static int collect_sink_event(void *ctx, const struct sho_event *ev, struct sho_err *err)
 {
     struct collect_run *run = ctx;
-    int rc = sho_event_writer_put(run->writer, ev, err);
+    int rc;
 
+    if (run->archive != NULL) {
+        rc = sho_archive_event_put(run->archive, ev, err);
+        rc = rc > 0 ? 0 : rc;
+    } else {
+        rc = sho_event_writer_put(run->writer, ev, err);
+    }
     if (rc != 0) {
-        run->output_failed = true;
-        run->output_err = *err;
+        run->sink_failed = true;
+        run->sink_err = *err;
     }
     return rc;
 }
@@ -82,7 +104,8 @@ static void collect_sink_problem(void *ctx, const struct sho_err *problem)
 }
 
 static void collect_summary(const struct collect_run *run, const char *file,
-                            const struct sho_collect_stats *st)
+                            const struct sho_collect_stats *st,
+                            const struct sho_archive_source_stats *as)
 {
     uint64_t skipped = sho_collect_stats_skipped(st);
     bool first;
@@ -104,6 +127,11 @@ static void collect_summary(const struct collect_run *run, const char *file,
     }
     if (!first) {
         (void)fputc(')', stderr);
+    }
+    if (as != NULL) {
+        (void)fprintf(stderr, "; %llu stored, %llu already in the archive",
+                      (unsigned long long)as->events_stored,
+                      (unsigned long long)as->events_duplicate);
     }
     if (st->bad_chunks != 0) {
         (void)fprintf(stderr, "; %llu damaged chunks", (unsigned long long)st->bad_chunks);
@@ -140,11 +168,50 @@ static void collect_add(struct sho_collect_stats *total, const struct sho_collec
     }
 }
 
+/* Store one file: its bytes, then its events, then its source record. */
+static int collect_store(struct collect_run *run, const char *file,
+                         const struct sho_collect_sink *sink, struct sho_collect_stats *st,
+                         struct sho_archive_source_stats *as, struct sho_err *err)
+{
+    int rc, erc;
+
+    memset(st, 0, sizeof(*st));
+    if (!sho_collector_is_evtx(file, err)) {
+        return err->code != 0 ? err->code : SHO_ECORRUPT;
+    }
+    rc = sho_archive_source_begin(run->archive, file, "evtx", run->o->host, err);
+    if (rc < 0) {
+        run->sink_failed = true;
+        run->sink_err = *err;
+        return rc;
+    }
+    if (rc == 0) {
+        rc = sho_collector_read_evtx(run->collector, file, sink, st, err);
+        if (run->sink_failed) {
+            return rc;
+        }
+        /* A file whose records cannot be read is still kept: it is evidence too. */
+        if (rc != 0) {
+            sho_log_err(SHO_LOG_ERROR, err);
+        }
+    }
+    erc = sho_archive_source_end(run->archive, as, err);
+    if (erc != 0) {
+        run->sink_failed = erc != SHO_ECORRUPT;
+        if (run->sink_failed) {
+            run->sink_err = *err;
+        }
+        return erc;
+    }
+    return 0;
+}
+
 static int collect_file(void *ctx, const char *file, const struct sho_err *problem)
 {
     struct collect_run *run = ctx;
     struct sho_collect_sink sink = { collect_sink_event, collect_sink_problem, run };
     struct sho_collect_stats st;
+    struct sho_archive_source_stats as;
     struct sho_err err;
     int rc;
 
@@ -153,13 +220,14 @@ static int collect_file(void *ctx, const char *file, const struct sho_err *probl
         run->files_failed++;
         return 0;
     }
-    run->file = file;
     run->problems_shown = 0;
     run->problems_hidden = 0;
     sho_err_clear(&err);
-    rc = sho_collector_read_evtx(run->collector, file, &sink, &st, &err);
-    if (run->output_failed) {
-        return rc; /* output is gone: there is no point reading on */
+    memset(&as, 0, sizeof(as));
+    rc = run->archive != NULL ? collect_store(run, file, &sink, &st, &as, &err)
+                              : sho_collector_read_evtx(run->collector, file, &sink, &st, &err);
+    if (run->sink_failed) {
+        return SHO_EIO; /* output or archive is gone: there is no point reading on */
     }
     if (rc != 0) {
         sho_log_err(SHO_LOG_ERROR, &err);
@@ -168,72 +236,92 @@ static int collect_file(void *ctx, const char *file, const struct sho_err *probl
     }
     run->files_ok++;
     collect_add(&run->total, &st);
-    collect_summary(run, file, &st);
+    if (as.already_collected) {
+        run->files_known++;
+        if (sho_log_get_level() >= SHO_LOG_WARN) {
+            (void)fprintf(stderr, "collect: '%s': already collected (sha256 %s); nothing added\n",
+                          file, as.sha256);
+        }
+        return 0;
+    }
+    run->stored += as.events_stored;
+    run->duplicates += as.events_duplicate;
+    collect_summary(run, file, &st, run->archive != NULL ? &as : NULL);
     return 0;
+}
+
+static int collect_option(int c, struct collect_opts *o, char **argv)
+{
+    uint64_t v;
+
+    switch (c) {
+    case 'n':
+        o->dry_run = true;
+        return 0;
+    case 'd':
+        o->data = optarg;
+        return 0;
+    case 'T':
+        o->host = optarg;
+        return 0;
+    case 'W':
+        o->wait = true;
+        return 0;
+    case 'o':
+        if (sho_event_format_parse(optarg, &o->format) != 0) {
+            (void)fprintf(stderr, "shoseki collect: unknown output format '%s'\n", optarg);
+            return SHO_EXIT_USAGE;
+        }
+        return 0;
+    case 'A':
+        o->collect.flags |= SHO_COLLECT_ALL_OBJECTS;
+        return 0;
+    case 'E':
+        o->collect.flags |= SHO_COLLECT_ALL_EVENTS;
+        return 0;
+    case 'H':
+        if (sho_parse_u64(optarg, HANDLES_MAX, SHO_PARSE_SUFFIX, &v) != 0 || v == 0) {
+            (void)fprintf(stderr, "shoseki collect: --handles wants 1..%llu, not '%s'\n",
+                          (unsigned long long)HANDLES_MAX, optarg);
+            return SHO_EXIT_USAGE;
+        }
+        o->collect.handle_max = (size_t)v;
+        return 0;
+    case 'h':
+        (void)fputs(collect_usage, stdout);
+        return -1;
+    default:
+        (void)fprintf(stderr, "shoseki collect: unknown option '%s'\n", argv[optind - 1]);
+        (void)fputs(collect_short_usage, stderr);
+        return SHO_EXIT_USAGE;
+    }
 }
 
 static int collect_parse(int argc, char **argv, struct collect_opts *o)
 {
     static const struct option longopts[] = {
-        { "dry-run", no_argument, NULL, 'n' },
-        { "output", required_argument, NULL, 'o' },
-        { "all-objects", no_argument, NULL, 'A' },
-        { "all-events", no_argument, NULL, 'E' },
-        { "handles", required_argument, NULL, 'H' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "dry-run", no_argument, NULL, 'n' },      { "data", required_argument, NULL, 'd' },
+        { "host", required_argument, NULL, 'T' },   { "wait", no_argument, NULL, 'W' },
+        { "output", required_argument, NULL, 'o' }, { "all-objects", no_argument, NULL, 'A' },
+        { "all-events", no_argument, NULL, 'E' },   { "handles", required_argument, NULL, 'H' },
+        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
     };
-    uint64_t v;
-    int c;
+    int c, rc;
 
     memset(o, 0, sizeof(*o));
     o->format = isatty(STDOUT_FILENO) ? SHO_FORMAT_TABLE : SHO_FORMAT_JSONL;
     optind = 0;
     opterr = 0;
-    /* getopt keeps global state; commands parse their options before any thread starts. */
     /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
-    while ((c = getopt_long(argc, argv, "+no:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            o->dry_run = true;
-            break;
-        case 'o':
-            if (sho_event_format_parse(optarg, &o->format) != 0) {
-                (void)fprintf(stderr, "shoseki collect: unknown output format '%s'\n", optarg);
-                return SHO_EXIT_USAGE;
-            }
-            break;
-        case 'A':
-            o->collect.flags |= SHO_COLLECT_ALL_OBJECTS;
-            break;
-        case 'E':
-            o->collect.flags |= SHO_COLLECT_ALL_EVENTS;
-            break;
-        case 'H':
-            if (sho_parse_u64(optarg, HANDLES_MAX, SHO_PARSE_SUFFIX, &v) != 0 || v == 0) {
-                (void)fprintf(stderr, "shoseki collect: --handles wants 1..%llu, not '%s'\n",
-                              (unsigned long long)HANDLES_MAX, optarg);
-                return SHO_EXIT_USAGE;
-            }
-            o->collect.handle_max = (size_t)v;
-            break;
-        case 'h':
-            (void)fputs(collect_usage, stdout);
-            return -1;
-        default:
-            (void)fprintf(stderr, "shoseki collect: unknown option '%s'\n", argv[optind - 1]);
-            (void)fputs("usage: shoseki collect --dry-run [options] PATH...\n", stderr);
-            return SHO_EXIT_USAGE;
+    while ((c = getopt_long(argc, argv, "+nd:o:h", longopts, NULL)) != -1) {
+        rc = collect_option(c, o, argv);
+        if (rc != 0) {
+            return rc;
         }
     }
     if (optind >= argc) {
         (void)fputs("shoseki collect: no PATH given\n", stderr);
-        (void)fputs("usage: shoseki collect --dry-run [options] PATH...\n", stderr);
-        return SHO_EXIT_USAGE;
-    }
-    if (!o->dry_run) {
-        (void)fputs("shoseki collect: storing into an archive is not built yet; use --dry-run\n",
-                    stderr);
+        (void)fputs(collect_short_usage, stderr);
         return SHO_EXIT_USAGE;
     }
     return 0;
@@ -241,7 +329,7 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
 
 static int collect_exit_code(const struct collect_run *run)
 {
-    if (run->output_failed) {
+    if (run->sink_failed) {
         return SHO_EXIT_SYSTEM;
     }
     if (run->files_ok == 0) {
@@ -254,10 +342,36 @@ static int collect_exit_code(const struct collect_run *run)
     return SHO_EXIT_OK;
 }
 
+static void collect_totals(const struct collect_run *run)
+{
+    uint8_t head[SHO_HASH_LEN];
+    char hex[SHO_HASH_HEX];
+
+    if (sho_log_get_level() >= SHO_LOG_WARN && run->files_ok + run->files_failed > 1) {
+        (void)fprintf(stderr,
+                      "collect: %llu files read, %llu unreadable; %llu records read, %llu "
+                      "events, %llu skipped\n",
+                      (unsigned long long)run->files_ok, (unsigned long long)run->files_failed,
+                      (unsigned long long)run->total.read, (unsigned long long)run->total.emitted,
+                      (unsigned long long)sho_collect_stats_skipped(&run->total));
+    }
+    if (run->archive != NULL && !run->sink_failed) {
+        (void)printf("collect: %llu events stored, %llu duplicates skipped, %llu files already "
+                     "collected\n",
+                     (unsigned long long)run->stored, (unsigned long long)run->duplicates,
+                     (unsigned long long)run->files_known);
+        if (sho_archive_head(run->archive, head)) {
+            sho_hash_hex(head, hex);
+            (void)printf("head: %s\n", hex);
+        }
+    }
+}
+
 int sho_cmd_collect(int argc, char **argv)
 {
     struct collect_opts o;
     struct collect_run run;
+    struct sho_archive_opts aopts;
     struct sho_err err;
     int i, rc;
 
@@ -266,30 +380,41 @@ int sho_cmd_collect(int argc, char **argv)
         return rc < 0 ? SHO_EXIT_OK : rc;
     }
     memset(&run, 0, sizeof(run));
-    run.collector = sho_collector_new(&o.collect);
-    run.writer = sho_event_writer_new(stdout, o.format, 0);
+    run.o = &o;
     sho_err_clear(&err);
-    for (i = optind; i < argc && !run.output_failed; i++) {
+    if (o.dry_run) {
+        run.writer = sho_event_writer_new(stdout, o.format, 0);
+    } else {
+        memset(&aopts, 0, sizeof(aopts));
+        aopts.flags = SHO_ARCHIVE_WRITE | (o.wait ? SHO_ARCHIVE_WAIT : 0);
+        rc = sho_archive_open(sho_archive_data_dir(o.data), &aopts, &run.archive, &err);
+        if (rc != 0) {
+            sho_log_err(SHO_LOG_ERROR, &err);
+            return rc == SHO_ELIMIT    ? SHO_EXIT_SYSTEM
+                   : rc == SHO_ETAMPER ? SHO_EXIT_VERIFY
+                                       : SHO_EXIT_SYSTEM;
+        }
+        if (sho_archive_notes(run.archive)[0] != '\0') {
+            sho_log(SHO_LOG_WARN, "%s", sho_archive_notes(run.archive));
+        }
+    }
+    run.collector = sho_collector_new(&o.collect);
+    for (i = optind; i < argc && !run.sink_failed; i++) {
         (void)sho_collect_walk(argv[i], collect_file, &run, &err);
     }
-    if (!run.output_failed && sho_event_writer_finish(run.writer, &run.output_err) != 0) {
-        run.output_failed = true;
+    if (!run.sink_failed && run.writer != NULL &&
+        sho_event_writer_finish(run.writer, &run.sink_err) != 0) {
+        run.sink_failed = true;
     }
-    if (run.output_failed) {
-        sho_log_err(SHO_LOG_ERROR, &run.output_err);
+    if (run.sink_failed) {
+        sho_log_err(SHO_LOG_ERROR, &run.sink_err);
     }
     if (run.files_ok + run.files_failed == 0) {
         sho_log(SHO_LOG_ERROR, "no .evtx files found under the given paths");
     }
-    if (sho_log_get_level() >= SHO_LOG_WARN && run.files_ok + run.files_failed > 1) {
-        (void)fprintf(stderr,
-                      "collect: %llu files read, %llu unreadable; %llu records read, %llu "
-                      "events, %llu skipped\n",
-                      (unsigned long long)run.files_ok, (unsigned long long)run.files_failed,
-                      (unsigned long long)run.total.read, (unsigned long long)run.total.emitted,
-                      (unsigned long long)sho_collect_stats_skipped(&run.total));
-    }
+    collect_totals(&run);
     sho_event_writer_free(run.writer);
     sho_collector_free(run.collector);
+    sho_archive_close(run.archive);
     return collect_exit_code(&run);
 }

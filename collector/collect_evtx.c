@@ -4,6 +4,8 @@
  * it recovers from slack space. A record that cannot be read or rendered is
  * reported with the file and its offset and skipped; the file goes on.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,4 +288,27 @@ int sho_collector_read_evtx(struct sho_collector *c, const char *path,
     evtx_scan_close(f.scan);
     evtx_lib_close(f.lib);
     return rc;
+}
+
+int sho_collector_is_evtx(const char *path, struct sho_err *err)
+{
+    static const char magic[8] = { 'E', 'l', 'f', 'F', 'i', 'l', 'e', 0 };
+    char head[8];
+    char etext[128];
+    FILE *f = fopen(path, "rb");
+    size_t n;
+
+    if (f == NULL) {
+        (void)sho_err_set(err, SHO_EIO, path, -1, "cannot open: %s",
+                          sho_errno_text(errno, etext, sizeof(etext)));
+        return 0;
+    }
+    n = fread(head, 1, sizeof(head), f);
+    (void)fclose(f);
+    if (n != sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0) {
+        (void)sho_err_set(err, SHO_ECORRUPT, path, 0,
+                          "not a readable EVTX file: no 'ElfFile' signature");
+        return 0;
+    }
+    return 1;
 }

@@ -88,6 +88,12 @@ SHO_NODISCARD int sho_collector_read_evtx(struct sho_collector *c, const char *p
                                           const struct sho_collect_sink *sink,
                                           struct sho_collect_stats *stats, struct sho_err *err);
 
+/*
+ * Does the file at `path` start with the EVTX file signature? Returns 1 yes,
+ * 0 no (err says what it starts with or why it cannot be read).
+ */
+int sho_collector_is_evtx(const char *path, struct sho_err *err);
+
 /* ---- input discovery ------------------------------------------------------------ */
 
 /*
@@ -109,5 +115,8 @@ SHO_NODISCARD int sho_collect_walk(const char *path, sho_collect_walk_fn fn, voi
 
 /* `shoseki collect`: argv[0] is "collect". Returns a process exit code (enum sho_exit). */
 int sho_cmd_collect(int argc, char **argv);
+
+/* `shoseki cat REF`: the original record of a stored event (EVTX: its XML). */
+int sho_cmd_cat(int argc, char **argv);
 
 #endif /* SHOSEKI_COLLECTOR_H */

@@ -152,4 +152,35 @@ SHO_NODISCARD int sho_event_to_json(const struct sho_event *ev, unsigned flags, 
 /* Append the JSON string literal of `s` (quoted, escaped; bad UTF-8 becomes U+FFFD). */
 SHO_NODISCARD int sho_json_append_string(struct sho_buf *b, const char *s);
 
+/* ---- binary codec --------------------------------------------------------------- */
+
+/*
+ * The archive's encoding of one event (docs/archive-format.md): a u32 length,
+ * fixed-width numbers, then each string as u32 length (0xFFFFFFFF for NULL)
+ * and bytes. `ref` is not encoded: it is where the event lies, not what it is.
+ */
+
+/* Append the encoding of `ev` to `b`. Returns 0 or SHO_ELIMIT. */
+SHO_NODISCARD int sho_event_encode(const struct sho_event *ev, struct sho_buf *b);
+
+/*
+ * Decode the event at `data` (`len` bytes available) into `ev`; its strings
+ * are copied into `strings` (reset first), so they stay valid until the next
+ * decode into the same buffer. *used gets the bytes consumed. Returns 0, or
+ * SHO_ECORRUPT when the bytes are not a well-formed event (nothing is read
+ * past `len`), or SHO_ELIMIT when `strings` is full.
+ */
+SHO_NODISCARD int sho_event_decode(const uint8_t *data, size_t len, struct sho_event *ev,
+                                   struct sho_buf *strings, size_t *used);
+
+/*
+ * The identity of an event, for deduplication: SHA-256 over host, channel,
+ * provider, event id, record id and time, as 32 bytes. Two collections of the
+ * same record (the same log exported twice) give the same key; a log cleared
+ * and restarted at record id 1 gives new keys because the times differ.
+ * `sha256` computes a digest (the archive passes its provider).
+ */
+void sho_event_key(const struct sho_event *ev,
+                   void (*sha256)(const void *data, size_t len, uint8_t out[32]), uint8_t out[32]);
+
 #endif /* SHOSEKI_EVENT_H */

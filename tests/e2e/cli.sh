@@ -8,12 +8,13 @@ expect_match "--version text" '^shoseki [0-9]+\.[0-9]+\.[0-9]+' "$OUT"
 
 run_cmd help
 expect_eq "help exit" 0 "$RC"
-expect_match "help lists collect" 'collect +read event logs' "$OUT"
+expect_match "help lists collect" 'collect +store event logs' "$OUT"
+expect_match "help lists verify" 'verify +check the archive' "$OUT"
 expect_match "help lists exit codes" '4 verification failed' "$OUT"
 
 run_cmd help collect
 expect_eq "help collect exit" 0 "$RC"
-expect_match "help collect usage" '^usage: shoseki collect --dry-run' "$OUT"
+expect_match "help collect usage" '^usage: shoseki collect \[--data DIR\] \[--dry-run' "$OUT"
 run_cmd collect --help
 expect_match "collect --help" '--all-objects' "$OUT"
 run_cmd collect -h
@@ -35,8 +36,20 @@ run_cmd collect --dry-run --output xml x
 expect_eq "bad format exit" 2 "$RC"
 run_cmd collect --dry-run --handles 0 x
 expect_eq "bad --handles exit" 2 "$RC"
-run_cmd collect "$SCRATCH"
-expect_eq "collect without --dry-run exit" 2 "$RC"
+for cmd in verify sources extract export stats cat; do
+  run_cmd "$cmd" --help
+  expect_eq "$cmd --help exit" 0 "$RC"
+  expect_match "$cmd --help usage" "^usage: shoseki $cmd" "$OUT"
+  run_cmd "$cmd" --bogus
+  expect_eq "$cmd unknown option" 2 "$RC"
+done
+run_cmd verify --data "$SCRATCH/no-such-data"
+expect_eq "verify without archive exit" 5 "$RC"
+expect_match "verify without archive message" "no archive here" "$ERR"
+run_cmd verify --data "$SCRATCH" --expect-head abc
+expect_eq "verify bad head exit" 2 "$RC"
+run_cmd extract --data "$SCRATCH" --source xyz
+expect_eq "extract bad source exit" 2 "$RC"
 
 # Not an EVTX file: one line naming the file, exit 3 (no input usable).
 printf 'this is not an event log\n' >"$SCRATCH/notes.evtx"
@@ -44,6 +57,9 @@ run_cmd collect --dry-run "$SCRATCH/notes.evtx"
 expect_eq "non-evtx exit" 3 "$RC"
 expect_match "non-evtx message names file" "^shoseki: error: '$SCRATCH/notes.evtx':0: not a readable EVTX file" "$ERR"
 expect_eq "non-evtx no output" "" "$OUT"
+run_cmd collect --data "$SCRATCH/data" "$SCRATCH/notes.evtx"
+expect_eq "non-evtx stored exit" 3 "$RC"
+expect_match "non-evtx stored message" "no 'ElfFile' signature" "$ERR"
 
 # A missing path is named; with one good-but-empty run it is exit 3 as well.
 run_cmd collect --dry-run "$SCRATCH/does-not-exist.evtx"

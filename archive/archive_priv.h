@@ -1,0 +1,220 @@
+#ifndef SHOSEKI_ARCHIVE_PRIV_H
+#define SHOSEKI_ARCHIVE_PRIV_H
+
+/*
+ * archive_priv (private to archive/): frame layout, segment naming, the
+ * incremental hash, content-defined chunking and the dedup cache, shared by
+ * the archive's writer, reader and verifier. docs/archive-format.md is the
+ * normative description of the bytes.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shoseki/archive.h"
+
+/* ---- frame layout ---------------------------------------------------------------- */
+
+#define ARC_SEGMENT_MAGIC     "SHOSEG01" /* 8 bytes at the start of every segment file */
+#define ARC_SEGMENT_MAGIC_LEN 8
+#define ARC_FRAME_MAGIC       "SHF1"
+#define ARC_FRAME_HEADER      56 /* magic .. prev_hash */
+#define ARC_FRAME_OVERHEAD    (ARC_FRAME_HEADER + SHO_HASH_LEN)
+#define ARC_PAYLOAD_MAX       ((uint32_t)(64u << 20))
+#define ARC_CODEC_NONE        0
+#define ARC_CODEC_ZSTD        1
+#define ARC_FORMAT_VERSION    1
+
+/* A frame header as read from disk. */
+struct arc_frame_head {
+    uint8_t type;                    /* enum sho_frame_type */
+    uint8_t codec;                   /* ARC_CODEC_* */
+    uint64_t seq;                    /* frame number */
+    uint32_t stored_len;             /* payload bytes in the file */
+    uint32_t raw_len;                /* payload bytes after decompression */
+    uint8_t prev_hash[SHO_HASH_LEN]; /* the previous frame's hash */
+};
+
+/*
+ * Build a complete frame (header, payload compressed when that is smaller,
+ * hash) into `out` (reset first); `hash` gets its chain hash. Returns 0 or
+ * SHO_ELIMIT.
+ */
+SHO_NODISCARD int arc_frame_build(enum sho_frame_type type, uint64_t seq,
+                                  const uint8_t prev_hash[SHO_HASH_LEN], const void *payload,
+                                  size_t len, int zstd_level, struct sho_buf *out,
+                                  uint8_t hash[SHO_HASH_LEN]);
+
+/*
+ * Read the frame at `offset` of the open segment `fd` (file size `size`):
+ * header, payload and hash, checked against each other. `raw` gets the
+ * decompressed payload. Returns 0; 1 when fewer bytes remain than the frame
+ * needs (an unfinished tail); SHO_ETAMPER / SHO_ECORRUPT with err->msg set.
+ */
+SHO_NODISCARD int arc_frame_read(int fd, int64_t offset, int64_t size, struct arc_frame_head *head,
+                                 uint8_t hash[SHO_HASH_LEN], struct sho_buf *stored,
+                                 struct sho_buf *raw, struct sho_err *err);
+
+/* ---- segments -------------------------------------------------------------------- */
+
+#define ARC_SEGMENT_NAME_MAX 32
+
+/* "seg-00000001.sho" for segment `n`. */
+void arc_segment_name(uint32_t n, char out[ARC_SEGMENT_NAME_MAX]);
+
+/* Segment numbers present in `archive_dir`, sorted, into *out (caller frees). */
+SHO_NODISCARD int arc_segment_list(const char *archive_dir, uint32_t **out, size_t *count,
+                                   struct sho_err *err);
+
+/* Parse a SEGMENT frame payload. Returns 0 or SHO_ECORRUPT. */
+SHO_NODISCARD int arc_segment_parse(const uint8_t *p, size_t len, uint32_t *number,
+                                    uint64_t *prev_valid_len, uint64_t *set_aside);
+
+/* ---- incremental hash ------------------------------------------------------------- */
+
+struct arc_sha256;
+struct arc_sha256 *arc_sha256_new(void);
+void arc_sha256_update(struct arc_sha256 *h, const void *data, size_t len);
+/* Finish, write the digest and free `h`. */
+void arc_sha256_final(struct arc_sha256 *h, uint8_t out[SHO_HASH_LEN]);
+
+/* ---- content-defined chunking ----------------------------------------------------- */
+
+#define ARC_CDC_MIN ((size_t)4 * 1024)
+#define ARC_CDC_MAX ((size_t)64 * 1024)
+
+/*
+ * Length of the next block of `data` (`len` bytes, `is_last` when nothing
+ * follows): a cut where a gear hash of the content says so, between
+ * ARC_CDC_MIN and ARC_CDC_MAX, so identical content yields identical blocks
+ * wherever it sits in a file. Returns 0 when more input is needed.
+ */
+size_t arc_cdc_cut(const uint8_t *data, size_t len, bool is_last);
+
+/* ---- source records --------------------------------------------------------------- */
+
+/* A parsed SOURCE frame; strings point into `text` (owned). */
+struct arc_source_rec {
+    struct sho_archive_source pub;   /* what sho_archive_sources hands out */
+    uint8_t sha[SHO_HASH_LEN];       /* binary sha256 */
+    uint8_t (*blocks)[SHO_HASH_LEN]; /* owned, block hashes in file order */
+    uint64_t *block_lens;            /* owned */
+    size_t block_count;
+    char *text; /* owned copy of the payload */
+};
+
+SHO_NODISCARD int arc_source_parse(const uint8_t *p, size_t len, struct arc_source_rec *rec);
+void arc_source_release(struct arc_source_rec *rec);
+
+/* Escape a value for a SOURCE/SEGMENT text line (\\ and \n). */
+SHO_NODISCARD int arc_text_value(struct sho_buf *b, const char *key, const char *value);
+
+/* ---- dedup cache (SQLite) --------------------------------------------------------- */
+
+/*
+ * What the writer must know to avoid storing anything twice: block hashes,
+ * event keys and source hashes already in the archive, and the last frame
+ * the cache reflects. A derived cache, like the index: deleting it costs one
+ * full walk of the archive at the next collect, nothing else.
+ */
+struct arc_head {
+    bool is_set;                /* the cache reflects at least one frame */
+    uint64_t seq;               /* last frame reflected */
+    uint8_t hash[SHO_HASH_LEN]; /* its hash */
+    uint32_t segment;           /* its segment */
+    int64_t end;                /* offset just past it */
+};
+
+#define ARC_EVENT_KEY_LEN 16 /* event keys are stored truncated: 128 bits */
+
+struct arc_dedup;
+
+SHO_NODISCARD int arc_dedup_open(const char *path, struct arc_dedup **out, struct sho_err *err);
+void arc_dedup_close(struct arc_dedup *d);
+/* Forget everything (before a rebuild). */
+SHO_NODISCARD int arc_dedup_clear(struct arc_dedup *d, struct sho_err *err);
+SHO_NODISCARD int arc_dedup_head(struct arc_dedup *d, struct arc_head *head, struct sho_err *err);
+SHO_NODISCARD int arc_dedup_begin(struct arc_dedup *d, struct sho_err *err);
+/* Record `head` and commit everything added since begin. */
+SHO_NODISCARD int arc_dedup_commit(struct arc_dedup *d, const struct arc_head *head,
+                                   struct sho_err *err);
+void arc_dedup_rollback(struct arc_dedup *d);
+/* 1 present, 0 absent, negative on error. */
+SHO_NODISCARD int arc_dedup_has_block(struct arc_dedup *d, const uint8_t hash[SHO_HASH_LEN],
+                                      struct sho_err *err);
+SHO_NODISCARD int arc_dedup_add_block(struct arc_dedup *d, const uint8_t hash[SHO_HASH_LEN],
+                                      struct sho_err *err);
+/* Add an event key: 1 when it was new, 0 when already present. */
+SHO_NODISCARD int arc_dedup_add_event(struct arc_dedup *d, const uint8_t key[ARC_EVENT_KEY_LEN],
+                                      struct sho_err *err);
+SHO_NODISCARD int arc_dedup_has_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN],
+                                       struct sho_err *err);
+SHO_NODISCARD int arc_dedup_add_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN],
+                                       struct sho_err *err);
+
+/* ---- the archive object and its walk ---------------------------------------------- */
+
+struct arc_source_state; /* the writer's current source (archive_writer.c) */
+
+struct sho_archive {
+    char *dir;                    /* owned: the data directory */
+    char *archive_dir;            /* owned: DATA/archive */
+    struct sho_archive_opts opts; /* defaults filled */
+    int lock_fd;                  /* writer lock, -1 for readers */
+    struct arc_dedup *dedup;      /* writer only */
+    struct sho_buf notes;         /* what opening found */
+    /* the chain's tail */
+    bool has_head;                /* at least one frame exists */
+    uint8_t head[SHO_HASH_LEN];   /* hash of the last frame */
+    uint64_t next_seq;            /* number of the next frame */
+    uint32_t seg_no;              /* writer: segment being appended */
+    int seg_fd;                   /* writer: its descriptor, -1 none */
+    int64_t seg_size;             /* writer: its length */
+    uint64_t frames_uncommitted;  /* writer: frames since the last commit */
+    struct arc_source_state *src; /* writer: current source, or NULL */
+    struct sho_buf frame;         /* scratch: one built frame */
+};
+
+/* What a walk saw. */
+struct arc_walk_state {
+    uint64_t frames, segments;  /* frames and segments walked */
+    bool has_head;              /* a frame was seen (or given as start) */
+    uint8_t head[SHO_HASH_LEN]; /* last frame's hash */
+    uint64_t next_seq;          /* number the next frame must have */
+    uint32_t last_segment;      /* last segment walked, 0 none */
+    int64_t last_end;           /* offset past its last whole frame */
+    int64_t last_size;          /* its file size */
+    uint64_t tails_set_aside;   /* unfinished tails declared by later segments */
+};
+
+typedef int (*arc_frame_fn)(void *ctx, const struct sho_frame_info *fi, const uint8_t *payload,
+                            size_t len);
+
+#define ARC_WALK_STALE 2 /* arc_walk: `from` does not match the archive */
+
+/*
+ * Walk frames in order from the beginning, or from just after `from`,
+ * checking numbering, the chain and the segment records. `fn` gets frames
+ * whose type is in `types` with their payload (decompressed). Returns 0,
+ * ARC_WALK_STALE, `fn`'s non-zero value, or a negative code with err naming
+ * the segment file, offset and frame.
+ */
+SHO_NODISCARD int arc_walk(struct sho_archive *a, const struct arc_head *from, unsigned types,
+                           arc_frame_fn fn, void *ctx, struct arc_walk_state *ws,
+                           struct sho_err *err);
+
+/* Append one frame to the writer's segment (rolling over when full). */
+SHO_NODISCARD int arc_append(struct sho_archive *a, enum sho_frame_type type, const void *payload,
+                             size_t len, struct sho_err *err);
+
+/* Flush the segment to disk, then commit the dedup cache with the new head. */
+SHO_NODISCARD int arc_commit(struct sho_archive *a, struct sho_err *err);
+
+/* Path of segment `n` into `out`. */
+void arc_segment_path(const struct sho_archive *a, uint32_t n, char *out, size_t out_len);
+
+/* Writer: free the current source state (archive_writer.c). */
+void arc_source_state_free(struct arc_source_state *s);
+
+#endif /* SHOSEKI_ARCHIVE_PRIV_H */

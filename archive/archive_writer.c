@@ -1,0 +1,347 @@
+/*
+ * archive_writer: collecting one source into the archive.
+ *   begin  hash the file and cut it into content-defined blocks; store each
+ *          block not yet in the archive as a BLOCK frame;
+ *   put    key each event by identity; store the new ones in EVENTS frames
+ *          of at most ARC_EVENTS_PER_FRAME events, committing each frame;
+ *   end    write the SOURCE frame (hash, size, name, block list) and commit.
+ * The SOURCE frame is the source's commit record: until it exists a re-run
+ * collects the file again, and the block and event dedup make that re-run
+ * add exactly what is missing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive_priv.h"
+
+#define ARC_EVENTS_PER_FRAME  4096
+#define ARC_EVENTS_FRAME_MAX  ((size_t)4 * 1024 * 1024)
+#define ARC_READ_CHUNK        ((size_t)1024 * 1024)
+#define ARC_SOURCE_TEXT_LIMIT ((size_t)256 * 1024 * 1024)
+
+struct arc_source_state {
+    char *path;                /* owned */
+    char *kind;                /* owned */
+    char *host_label;          /* owned, may be NULL */
+    uint8_t sha[SHO_HASH_LEN]; /* of the file */
+    struct stat st;            /* at begin: the file must not change */
+    struct sho_buf blocks;     /* "block HEX LEN" lines */
+    struct sho_buf events;     /* EVENTS payload being filled */
+    uint32_t event_count;      /* events in `events` */
+    char *host, *channel;      /* owned: of the first event */
+    uint64_t first_time, last_time;
+    struct sho_archive_source_stats stats;
+};
+
+void arc_source_state_free(struct arc_source_state *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    free(s->path);
+    free(s->kind);
+    free(s->host_label);
+    free(s->host);
+    free(s->channel);
+    sho_buf_release(&s->blocks);
+    sho_buf_release(&s->events);
+    free(s);
+}
+
+static int writer_block(struct sho_archive *a, const uint8_t *data, size_t len, struct sho_err *err)
+{
+    struct arc_source_state *s = a->src;
+    uint8_t hash[SHO_HASH_LEN];
+    char hex[SHO_HASH_HEX];
+    int rc;
+
+    sho_sha256(data, len, hash);
+    rc = arc_dedup_has_block(a->dedup, hash, err);
+    if (rc == 0) {
+        /* BLOCK payload: the block's hash, then its bytes. */
+        struct sho_buf p;
+        sho_buf_init(&p, ARC_CDC_MAX + SHO_HASH_LEN + 1);
+        rc = sho_buf_append(&p, hash, SHO_HASH_LEN);
+        if (rc == 0) {
+            rc = sho_buf_append(&p, data, len);
+        }
+        if (rc == 0) {
+            rc = arc_append(a, SHO_FRAME_BLOCK, p.data, p.len, err);
+        }
+        sho_buf_release(&p);
+        if (rc == 0) {
+            rc = arc_dedup_add_block(a->dedup, hash, err);
+        }
+        s->stats.blocks_new++;
+        s->stats.bytes_new += len;
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    sho_hash_hex(hash, hex);
+    s->stats.blocks++;
+    if (sho_buf_appendf(&s->blocks, "block %s %zu\n", hex, len) != 0) {
+        return sho_err_set(err, SHO_ELIMIT, s->path, -1, "file has too many blocks");
+    }
+    return 0;
+}
+
+/* Read the whole file once: hash it and store its blocks. */
+static int writer_blocks(struct sho_archive *a, int fd, struct sho_err *err)
+{
+    struct arc_source_state *s = a->src;
+    struct arc_sha256 *h = arc_sha256_new();
+    uint8_t *buf = sho_xmalloc(ARC_READ_CHUNK + ARC_CDC_MAX);
+    size_t have = 0;
+    bool eof = false;
+    char etext[128];
+    int rc = 0;
+
+    while (rc == 0 && (!eof || have != 0)) {
+        size_t cut;
+        if (!eof && have < ARC_CDC_MAX) {
+            ssize_t n = read(fd, buf + have, ARC_READ_CHUNK);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                rc = sho_err_set(err, SHO_EIO, s->path, -1, "cannot read: %s",
+                                 sho_errno_text(errno, etext, sizeof(etext)));
+                break;
+            }
+            eof = n == 0;
+            arc_sha256_update(h, buf + have, (size_t)n);
+            have += (size_t)n;
+            s->stats.size += (uint64_t)n;
+            continue;
+        }
+        cut = arc_cdc_cut(buf, have, eof);
+        if (cut == 0) {
+            continue;
+        }
+        rc = writer_block(a, buf, cut, err);
+        memmove(buf, buf + cut, have - cut);
+        have -= cut;
+    }
+    arc_sha256_final(h, s->sha);
+    free(buf);
+    return rc;
+}
+
+int sho_archive_source_begin(struct sho_archive *a, const char *path, const char *kind,
+                             const char *host, struct sho_err *err)
+{
+    struct arc_source_state *s;
+    char etext[128];
+    int fd, rc;
+
+    if (a->dedup == NULL || a->src != NULL) {
+        return sho_err_set(err, SHO_EINVAL, path, -1, "archive not open for a new source");
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return sho_err_set(err, SHO_EIO, path, -1, "cannot open: %s",
+                           sho_errno_text(errno, etext, sizeof(etext)));
+    }
+    s = sho_xcalloc(1, sizeof(*s));
+    a->src = s;
+    s->path = sho_xstrdup(path);
+    s->kind = sho_xstrdup(kind);
+    s->host_label = host != NULL ? sho_xstrdup(host) : NULL;
+    sho_buf_init(&s->blocks, ARC_SOURCE_TEXT_LIMIT);
+    sho_buf_init(&s->events, ARC_EVENTS_FRAME_MAX + ((size_t)1 << 20));
+    rc = fstat(fd, &s->st) != 0 ? sho_err_set(err, SHO_EIO, path, -1, "cannot stat") : 0;
+    if (rc == 0) {
+        rc = writer_blocks(a, fd, err);
+    }
+    (void)close(fd);
+    if (rc == 0) {
+        rc = arc_dedup_has_source(a->dedup, s->sha, err);
+    }
+    if (rc == 1) {
+        s->stats.already_collected = true;
+        sho_hash_hex(s->sha, s->stats.sha256);
+    }
+    if (rc >= 0) {
+        int crc = arc_commit(a, err);
+        rc = crc != 0 ? crc : rc;
+    }
+    if (rc < 0) {
+        arc_source_state_free(s);
+        a->src = NULL;
+    }
+    return rc;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static int writer_flush_events(struct sho_archive *a, struct sho_err *err)
+{
+    struct arc_source_state *s = a->src;
+    int rc;
+
+    if (s->event_count == 0) {
+        return 0;
+    }
+    put32((uint8_t *)s->events.data + SHO_HASH_LEN, s->event_count);
+    rc = arc_append(a, SHO_FRAME_EVENTS, s->events.data, s->events.len, err);
+    if (rc == 0) {
+        rc = arc_commit(a, err);
+    }
+    sho_buf_reset(&s->events);
+    s->event_count = 0;
+    return rc;
+}
+
+static void writer_note_event(struct arc_source_state *s, const struct sho_event *ev)
+{
+    if (s->host == NULL && ev->host != NULL) {
+        s->host = sho_xstrdup(ev->host);
+    }
+    if (s->channel == NULL && ev->channel != NULL) {
+        s->channel = sho_xstrdup(ev->channel);
+    }
+    if ((ev->has & SHO_HAS_TIME) != 0) {
+        if (s->first_time == 0 || ev->time < s->first_time) {
+            s->first_time = ev->time;
+        }
+        if (ev->time > s->last_time) {
+            s->last_time = ev->time;
+        }
+    }
+}
+
+int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev, struct sho_err *err)
+{
+    struct arc_source_state *s = a->src;
+    uint8_t key[SHO_HASH_LEN];
+    int rc;
+
+    if (s == NULL || s->stats.already_collected) {
+        return sho_err_set(err, SHO_EINVAL, NULL, -1, "no source being collected");
+    }
+    writer_note_event(s, ev);
+    sho_event_key(ev, sho_sha256, key);
+    rc = arc_dedup_add_event(a->dedup, key, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            s->stats.events_duplicate++;
+        }
+        return rc;
+    }
+    if (s->event_count == 0) {
+        uint8_t zero[4] = { 0, 0, 0, 0 };
+        sho_buf_reset(&s->events);
+        rc = sho_buf_append(&s->events, s->sha, SHO_HASH_LEN);
+        if (rc == 0) {
+            rc = sho_buf_append(&s->events, zero, 4);
+        }
+    }
+    if (rc >= 0) {
+        rc = sho_buf_append(&s->events, key, ARC_EVENT_KEY_LEN);
+    }
+    if (rc >= 0) {
+        rc = sho_event_encode(ev, &s->events);
+    }
+    if (rc < 0) {
+        return sho_err_set(err, SHO_ELIMIT, s->path, ev->source_offset, "event too large");
+    }
+    s->event_count++;
+    s->stats.events_stored++;
+    if (s->event_count >= ARC_EVENTS_PER_FRAME || s->events.len >= ARC_EVENTS_FRAME_MAX) {
+        rc = writer_flush_events(a, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 1;
+}
+
+static int writer_source_frame(struct sho_archive *a, struct sho_err *err)
+{
+    struct arc_source_state *s = a->src;
+    struct sho_buf t;
+    int rc;
+
+    sho_buf_init(&t, ARC_SOURCE_TEXT_LIMIT + 65536);
+    rc = sho_buf_appendf(&t, "shoseki-source 1\nsha256 %s\nsize %llu\n", s->stats.sha256,
+                         (unsigned long long)s->stats.size);
+    if (rc == 0) {
+        rc = arc_text_value(&t, "kind", s->kind);
+    }
+    if (rc == 0) {
+        rc = arc_text_value(&t, "name", s->path);
+    }
+    if (rc == 0) {
+        rc = arc_text_value(&t, "host", s->host_label != NULL ? s->host_label : s->host);
+    }
+    if (rc == 0) {
+        rc = arc_text_value(&t, "channel", s->channel);
+    }
+    if (rc == 0) {
+        rc = sho_buf_appendf(&t,
+                             "first_time %llu\nlast_time %llu\nevents_stored %llu\n"
+                             "events_duplicate %llu\n",
+                             (unsigned long long)s->first_time, (unsigned long long)s->last_time,
+                             (unsigned long long)s->stats.events_stored,
+                             (unsigned long long)s->stats.events_duplicate);
+    }
+    if (rc == 0) {
+        rc = sho_buf_append(&t, s->blocks.data != NULL ? s->blocks.data : "", s->blocks.len);
+    }
+    if (rc == 0) {
+        rc = arc_append(a, SHO_FRAME_SOURCE, t.data, t.len, err);
+    } else {
+        rc = sho_err_set(err, SHO_ELIMIT, s->path, -1, "source record too large");
+    }
+    sho_buf_release(&t);
+    return rc;
+}
+
+int sho_archive_source_end(struct sho_archive *a, struct sho_archive_source_stats *stats,
+                           struct sho_err *err)
+{
+    struct arc_source_state *s = a->src;
+    struct stat now;
+    int rc = 0;
+
+    if (s == NULL) {
+        return sho_err_set(err, SHO_EINVAL, NULL, -1, "no source being collected");
+    }
+    sho_hash_hex(s->sha, s->stats.sha256);
+    if (!s->stats.already_collected) {
+        rc = writer_flush_events(a, err);
+        if (rc == 0 && (stat(s->path, &now) != 0 || now.st_size != s->st.st_size ||
+                        now.st_mtim.tv_sec != s->st.st_mtim.tv_sec ||
+                        now.st_mtim.tv_nsec != s->st.st_mtim.tv_nsec)) {
+            rc = sho_err_set(err, SHO_ECORRUPT, s->path, -1,
+                             "file changed while it was being collected; collect a copy of a "
+                             "live log");
+        }
+        if (rc == 0) {
+            rc = writer_source_frame(a, err);
+        }
+        if (rc == 0) {
+            rc = arc_dedup_add_source(a->dedup, s->sha, err);
+        }
+        if (rc == 0) {
+            rc = arc_commit(a, err);
+        }
+    }
+    if (stats != NULL) {
+        *stats = s->stats;
+    }
+    arc_source_state_free(s);
+    a->src = NULL;
+    return rc;
+}

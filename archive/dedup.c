@@ -1,0 +1,233 @@
+/*
+ * dedup: the writer's cache of what the archive already holds, in SQLite
+ * (DATA/dedup.sqlite). SQLite keeps it on disk, so memory stays bounded
+ * however large the archive grows, and makes each batch of additions atomic
+ * with the head it reflects. The cache is committed only after the frames it
+ * describes are on disk, so it can lag the archive (the writer catches up by
+ * walking the newer frames) but never run ahead of it. All SQL is prepared;
+ * SQLite's return codes are translated here and nowhere else.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "archive_priv.h"
+
+enum {
+    Q_HAS_BLOCK,
+    Q_ADD_BLOCK,
+    Q_ADD_EVENT,
+    Q_HAS_SOURCE,
+    Q_ADD_SOURCE,
+    Q_GET_HEAD,
+    Q_SET_HEAD,
+    Q_COUNT
+};
+
+static const char *const queries[Q_COUNT] = {
+    [Q_HAS_BLOCK] = "SELECT 1 FROM blocks WHERE hash = ?1",
+    [Q_ADD_BLOCK] = "INSERT OR IGNORE INTO blocks(hash) VALUES (?1)",
+    [Q_ADD_EVENT] = "INSERT OR IGNORE INTO events(key) VALUES (?1)",
+    [Q_HAS_SOURCE] = "SELECT 1 FROM sources WHERE sha = ?1",
+    [Q_ADD_SOURCE] = "INSERT OR IGNORE INTO sources(sha) VALUES (?1)",
+    [Q_GET_HEAD] = "SELECT seq, hash, segment, end_offset FROM head WHERE id = 1",
+    [Q_SET_HEAD] = ("INSERT OR REPLACE INTO head(id, seq, hash, segment, end_offset) "
+                    "VALUES (1, ?1, ?2, ?3, ?4)"),
+};
+
+static const char schema[] =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = NORMAL;"
+    "CREATE TABLE IF NOT EXISTS blocks(hash BLOB PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS sources(sha BLOB PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS head(id INTEGER PRIMARY KEY, seq INTEGER, hash BLOB,"
+    " segment INTEGER, end_offset INTEGER);";
+
+struct arc_dedup {
+    sqlite3 *db;                 /* owned */
+    sqlite3_stmt *stmt[Q_COUNT]; /* owned, prepared once */
+    char *path;                  /* owned, for messages */
+};
+
+static int dedup_fail(struct arc_dedup *d, struct sho_err *err, const char *what)
+{
+    return sho_err_set(err, SHO_ESQL, d->path, -1, "dedup cache: %s: %s", what,
+                       sqlite3_errmsg(d->db));
+}
+
+int arc_dedup_open(const char *path, struct arc_dedup **out, struct sho_err *err)
+{
+    struct arc_dedup *d = sho_xcalloc(1, sizeof(*d));
+    size_t i;
+    int rc;
+
+    d->path = sho_xstrdup(path);
+    rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sho_err_set(err, SHO_ESQL, path, -1, "cannot open dedup cache: %s",
+                         d->db != NULL ? sqlite3_errmsg(d->db) : "out of memory");
+        arc_dedup_close(d);
+        return rc;
+    }
+    (void)chmod(path, 0600);
+    (void)sqlite3_busy_timeout(d->db, 10000);
+    if (sqlite3_exec(d->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = dedup_fail(d, err, "cannot create tables");
+        arc_dedup_close(d);
+        return rc;
+    }
+    for (i = 0; i < Q_COUNT; i++) {
+        if (sqlite3_prepare_v2(d->db, queries[i], -1, &d->stmt[i], NULL) != SQLITE_OK) {
+            rc = dedup_fail(d, err, "cannot prepare a statement");
+            arc_dedup_close(d);
+            return rc;
+        }
+    }
+    *out = d;
+    return 0;
+}
+
+void arc_dedup_close(struct arc_dedup *d)
+{
+    size_t i;
+
+    if (d == NULL) {
+        return;
+    }
+    for (i = 0; i < Q_COUNT; i++) {
+        (void)sqlite3_finalize(d->stmt[i]);
+    }
+    (void)sqlite3_close(d->db);
+    free(d->path);
+    free(d);
+}
+
+int arc_dedup_clear(struct arc_dedup *d, struct sho_err *err)
+{
+    if (sqlite3_exec(d->db,
+                     "DELETE FROM blocks; DELETE FROM events; DELETE FROM sources;"
+                     "DELETE FROM head;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        return dedup_fail(d, err, "cannot clear");
+    }
+    return 0;
+}
+
+int arc_dedup_begin(struct arc_dedup *d, struct sho_err *err)
+{
+    if (sqlite3_exec(d->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        return dedup_fail(d, err, "cannot begin");
+    }
+    return 0;
+}
+
+void arc_dedup_rollback(struct arc_dedup *d)
+{
+    (void)sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Run a statement taking one blob. Returns the sqlite3_step code. */
+static int dedup_step_blob(struct arc_dedup *d, int q, const void *blob, int len)
+{
+    sqlite3_stmt *st = d->stmt[q];
+    int rc;
+
+    (void)sqlite3_reset(st);
+    (void)sqlite3_bind_blob(st, 1, blob, len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    (void)sqlite3_reset(st);
+    return rc;
+}
+
+static int dedup_has(struct arc_dedup *d, int q, const uint8_t *blob, int len, struct sho_err *err)
+{
+    int rc = dedup_step_blob(d, q, blob, len);
+
+    if (rc == SQLITE_ROW) {
+        return 1;
+    }
+    return rc == SQLITE_DONE ? 0 : dedup_fail(d, err, "lookup failed");
+}
+
+static int dedup_add(struct arc_dedup *d, int q, const uint8_t *blob, int len, struct sho_err *err)
+{
+    if (dedup_step_blob(d, q, blob, len) != SQLITE_DONE) {
+        return dedup_fail(d, err, "insert failed");
+    }
+    return sqlite3_changes(d->db) > 0 ? 1 : 0;
+}
+
+int arc_dedup_has_block(struct arc_dedup *d, const uint8_t hash[SHO_HASH_LEN], struct sho_err *err)
+{
+    return dedup_has(d, Q_HAS_BLOCK, hash, SHO_HASH_LEN, err);
+}
+
+int arc_dedup_add_block(struct arc_dedup *d, const uint8_t hash[SHO_HASH_LEN], struct sho_err *err)
+{
+    int rc = dedup_add(d, Q_ADD_BLOCK, hash, SHO_HASH_LEN, err);
+    return rc < 0 ? rc : 0;
+}
+
+int arc_dedup_add_event(struct arc_dedup *d, const uint8_t key[ARC_EVENT_KEY_LEN],
+                        struct sho_err *err)
+{
+    return dedup_add(d, Q_ADD_EVENT, key, ARC_EVENT_KEY_LEN, err);
+}
+
+int arc_dedup_has_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN], struct sho_err *err)
+{
+    return dedup_has(d, Q_HAS_SOURCE, sha, SHO_HASH_LEN, err);
+}
+
+int arc_dedup_add_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN], struct sho_err *err)
+{
+    int rc = dedup_add(d, Q_ADD_SOURCE, sha, SHO_HASH_LEN, err);
+    return rc < 0 ? rc : 0;
+}
+
+int arc_dedup_head(struct arc_dedup *d, struct arc_head *head, struct sho_err *err)
+{
+    sqlite3_stmt *st = d->stmt[Q_GET_HEAD];
+    int rc;
+
+    memset(head, 0, sizeof(*head));
+    (void)sqlite3_reset(st);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == SHO_HASH_LEN) {
+        head->is_set = true;
+        head->seq = (uint64_t)sqlite3_column_int64(st, 0);
+        memcpy(head->hash, sqlite3_column_blob(st, 1), SHO_HASH_LEN);
+        head->segment = (uint32_t)sqlite3_column_int64(st, 2);
+        head->end = sqlite3_column_int64(st, 3);
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        (void)sqlite3_reset(st);
+        return dedup_fail(d, err, "cannot read head");
+    }
+    (void)sqlite3_reset(st);
+    return 0;
+}
+
+int arc_dedup_commit(struct arc_dedup *d, const struct arc_head *head, struct sho_err *err)
+{
+    sqlite3_stmt *st = d->stmt[Q_SET_HEAD];
+
+    if (head != NULL && head->is_set) {
+        (void)sqlite3_reset(st);
+        (void)sqlite3_bind_int64(st, 1, (sqlite3_int64)head->seq);
+        (void)sqlite3_bind_blob(st, 2, head->hash, SHO_HASH_LEN, SQLITE_STATIC);
+        (void)sqlite3_bind_int64(st, 3, head->segment);
+        (void)sqlite3_bind_int64(st, 4, head->end);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            (void)sqlite3_reset(st);
+            return dedup_fail(d, err, "cannot record head");
+        }
+        (void)sqlite3_reset(st);
+    }
+    if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        return dedup_fail(d, err, "cannot commit");
+    }
+    return 0;
+}
