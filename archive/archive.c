@@ -17,7 +17,7 @@
 
 #include "archive_priv.h"
 
-#define ARC_ZSTD_DEFAULT 3
+#define ARC_ZSTD_DEFAULT 19
 #define ARC_PATH_MAX     4096
 
 const char *sho_archive_data_dir(const char *given)
@@ -55,6 +55,74 @@ static int arc_mkdir(const char *path, struct sho_err *err)
     return 0;
 }
 
+/* ---- dictionary frames ------------------------------------------------------------- */
+
+struct arc_dict_resolver {
+    struct sho_archive *a; /* borrowed */
+    bool have;             /* `cur` holds a dictionary */
+    struct arc_dict cur;   /* the last one resolved; data points into `data` */
+    struct sho_buf data;   /* its content */
+    struct sho_buf stored; /* scratch */
+};
+
+struct arc_dict_resolver *arc_dict_resolver_new(struct sho_archive *a)
+{
+    struct arc_dict_resolver *r = sho_xcalloc(1, sizeof(*r));
+
+    r->a = a;
+    sho_buf_init(&r->data, (size_t)ARC_PAYLOAD_MAX + 1);
+    sho_buf_init(&r->stored, (size_t)ARC_PAYLOAD_MAX + ARC_FRAME_OVERHEAD);
+    return r;
+}
+
+void arc_dict_resolver_free(struct arc_dict_resolver *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    sho_buf_release(&r->data);
+    sho_buf_release(&r->stored);
+    free(r);
+}
+
+int arc_dict_resolve(struct arc_dict_resolver *r, struct arc_dict *ref, struct sho_err *err)
+{
+    char path[ARC_PATH_MAX];
+    struct arc_frame_head head;
+    uint8_t hash[SHO_HASH_LEN];
+    struct stat st;
+    int fd, rc;
+
+    if (!r->have || r->cur.seq != ref->seq || memcmp(r->cur.hash, ref->hash, SHO_HASH_LEN) != 0) {
+        r->have = false;
+        arc_segment_path(r->a, ref->segment, path, sizeof(path));
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            if (fd >= 0) {
+                (void)close(fd);
+            }
+            return sho_err_set(err, SHO_ETAMPER, path, ref->offset,
+                               "dictionary frame %llu is missing", (unsigned long long)ref->seq);
+        }
+        /* No resolver: a dictionary frame never depends on another one. */
+        rc = arc_frame_read(fd, ref->offset, (int64_t)st.st_size, &head, hash, &r->stored, &r->data,
+                            NULL, err);
+        (void)close(fd);
+        if (rc != 0 || head.seq != ref->seq ||
+            (head.type != SHO_FRAME_BLOCK && head.type != SHO_FRAME_EVENTS) ||
+            memcmp(hash, ref->hash, SHO_HASH_LEN) != 0) {
+            return sho_err_set(err, SHO_ETAMPER, path, ref->offset,
+                               "dictionary frame %llu is not where it is referenced",
+                               (unsigned long long)ref->seq);
+        }
+        r->cur = *ref;
+        r->have = true;
+    }
+    ref->data = (const uint8_t *)r->data.data;
+    ref->len = r->data.len;
+    return 0;
+}
+
 /* ---- the walk ---------------------------------------------------------------------- */
 
 struct walk_ctx {
@@ -64,6 +132,7 @@ struct walk_ctx {
     void *ctx;
     struct arc_walk_state *ws;
     struct sho_buf stored, raw;
+    struct arc_dict_resolver *dicts;
     char path[ARC_PATH_MAX];
     int64_t prev_valid_end, prev_size; /* of the previous segment; -1 unknown */
 };
@@ -128,7 +197,8 @@ static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offse
 
     for (;;) {
         bool want = true; /* decompress: SEGMENT frames are always checked */
-        rc = arc_frame_read(fd, offset, size, &h, fi.hash, &w->stored, want ? &w->raw : NULL, err);
+        rc = arc_frame_read(fd, offset, size, &h, fi.hash, &w->stored, want ? &w->raw : NULL,
+                            w->dicts, err);
         if (rc == 1) {
             break;
         }
@@ -146,6 +216,7 @@ static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offse
         fi.type = (enum sho_frame_type)h.type;
         fi.segment = segno;
         fi.offset = offset;
+        fi.codec = h.codec;
         if (w->fn != NULL && (w->types & SHO_FRAME_MASK(h.type)) != 0) {
             rc = w->fn(w->ctx, &fi, (const uint8_t *)w->raw.data, w->raw.len);
             if (rc != 0) {
@@ -250,6 +321,7 @@ int arc_walk(struct sho_archive *a, const struct arc_head *from, unsigned types,
     w.prev_size = 0;
     sho_buf_init(&w.stored, (size_t)ARC_PAYLOAD_MAX + ARC_FRAME_OVERHEAD);
     sho_buf_init(&w.raw, (size_t)ARC_PAYLOAD_MAX + 1);
+    w.dicts = arc_dict_resolver_new(a);
     rc = arc_segment_list(a->archive_dir, &segs, &count, err);
     if (rc != 0) {
         goto out;
@@ -283,6 +355,7 @@ out:
     free(segs);
     sho_buf_release(&w.stored);
     sho_buf_release(&w.raw);
+    arc_dict_resolver_free(w.dicts);
     return rc;
 }
 
@@ -319,7 +392,7 @@ static int arc_fsync_dir(const char *dir)
 }
 
 static int arc_write_frame(struct sho_archive *a, enum sho_frame_type type, const void *payload,
-                           size_t len, struct sho_err *err)
+                           size_t len, const struct arc_dict *dict, struct sho_err *err)
 {
     static const uint8_t zero[SHO_HASH_LEN];
     char path[ARC_PATH_MAX];
@@ -328,7 +401,7 @@ static int arc_write_frame(struct sho_archive *a, enum sho_frame_type type, cons
     int rc;
 
     rc = arc_frame_build(type, a->next_seq, a->has_head ? a->head : zero, payload, len,
-                         a->opts.zstd_level, &a->frame, hash);
+                         a->opts.zstd_level, dict, &a->frame, hash);
     if (rc != 0) {
         return sho_err_set(err, rc, NULL, -1, "frame too large");
     }
@@ -381,7 +454,7 @@ static int arc_new_segment(struct sho_archive *a, uint32_t n, uint64_t prev_vali
                          ARC_FORMAT_VERSION, n, (unsigned long long)prev_valid,
                          (unsigned long long)set_aside);
     if (rc == 0) {
-        rc = arc_write_frame(a, SHO_FRAME_SEGMENT, rec.data, rec.len, err);
+        rc = arc_write_frame(a, SHO_FRAME_SEGMENT, rec.data, rec.len, NULL, err);
     }
     sho_buf_release(&rec);
     if (rc == 0 && arc_fsync_dir(a->archive_dir) != 0) {
@@ -391,24 +464,33 @@ static int arc_new_segment(struct sho_archive *a, uint32_t n, uint64_t prev_vali
 }
 
 int arc_append(struct sho_archive *a, enum sho_frame_type type, const void *payload, size_t len,
-               struct sho_err *err)
+               const struct arc_dict *dict, struct arc_dict *where, struct sho_err *err)
 {
     uint64_t need = ARC_FRAME_OVERHEAD + (uint64_t)len;
+    int rc;
 
     /* Roll over before a frame would push the segment past its limit. */
     if ((uint64_t)a->seg_size + need > a->opts.segment_max &&
         a->seg_size > (int64_t)(ARC_SEGMENT_MAGIC_LEN + 512)) {
-        int rc = arc_new_segment(a, a->seg_no + 1, (uint64_t)a->seg_size, 0, err);
+        rc = arc_new_segment(a, a->seg_no + 1, (uint64_t)a->seg_size, 0, err);
         if (rc != 0) {
             return rc;
         }
     }
-    return arc_write_frame(a, type, payload, len, err);
+    rc = arc_write_frame(a, type, payload, len, dict, err);
+    if (rc == 0 && where != NULL) {
+        where->seq = a->next_seq - 1;
+        where->segment = a->seg_no;
+        where->offset = a->seg_size - (int64_t)a->frame.len;
+        memcpy(where->hash, a->head, SHO_HASH_LEN);
+    }
+    return rc;
 }
 
 int arc_commit(struct sho_archive *a, struct sho_err *err)
 {
     struct arc_head head;
+    size_t k;
     char path[ARC_PATH_MAX];
     int rc;
 
@@ -422,6 +504,10 @@ int arc_commit(struct sho_archive *a, struct sho_err *err)
     memcpy(head.hash, a->head, SHO_HASH_LEN);
     head.segment = a->seg_no;
     head.end = a->seg_size;
+    for (k = 0; k < ARC_DICT_KINDS; k++) {
+        head.has_dict[k] = a->dict[k].len != 0;
+        head.dict[k] = a->dict[k];
+    }
     rc = arc_dedup_commit(a->dedup, &head, err);
     if (rc == 0) {
         a->frames_uncommitted = 0;
@@ -430,7 +516,59 @@ int arc_commit(struct sho_archive *a, struct sho_err *err)
     return rc;
 }
 
+void arc_dict_set(struct sho_archive *a, enum arc_dict_kind kind, const struct arc_dict *where,
+                  const uint8_t *p, size_t len)
+{
+    sho_buf_reset(&a->dict_data[kind]);
+    if (sho_buf_append(&a->dict_data[kind], p, len) != 0) {
+        a->dict[kind].len = 0;
+        return;
+    }
+    a->dict[kind] = *where;
+    a->dict[kind].data = (const uint8_t *)a->dict_data[kind].data;
+    a->dict[kind].len = a->dict_data[kind].len;
+}
+
+/* Load the dictionary keyframes the cache names, when the catch-up walk did not pass newer ones. */
+static int arc_dict_load(struct sho_archive *a, const struct arc_head *head, struct sho_err *err)
+{
+    struct arc_dict_resolver *r = arc_dict_resolver_new(a);
+    struct arc_dict ref;
+    size_t k;
+    int rc = 0;
+
+    for (k = 0; k < ARC_DICT_KINDS && rc == 0; k++) {
+        if (a->dict[k].len != 0 || !head->has_dict[k]) {
+            continue;
+        }
+        ref = head->dict[k];
+        rc = arc_dict_resolve(r, &ref, err);
+        if (rc == 0) {
+            arc_dict_set(a, (enum arc_dict_kind)k, &ref, ref.data, ref.len);
+        }
+    }
+    arc_dict_resolver_free(r);
+    return rc;
+}
+
 /* ---- catching the cache up ---------------------------------------------------------- */
+
+/* A frame stored without a dictionary is a keyframe: the writer's dictionary from here on. */
+static void catchup_keyframe(struct sho_archive *a, enum arc_dict_kind kind,
+                             const struct sho_frame_info *fi, const uint8_t *p, size_t len)
+{
+    struct arc_dict where;
+
+    if (fi->codec == ARC_CODEC_ZSTD_DICT) {
+        return;
+    }
+    memset(&where, 0, sizeof(where));
+    where.seq = fi->seq;
+    where.segment = fi->segment;
+    where.offset = fi->offset;
+    memcpy(where.hash, fi->hash, SHO_HASH_LEN);
+    arc_dict_set(a, kind, &where, p, len);
+}
 
 static int catchup_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *p, size_t len)
 {
@@ -439,8 +577,18 @@ static int catchup_frame(void *ctx, const struct sho_frame_info *fi, const uint8
     size_t pos;
     uint32_t count, i;
 
-    if (fi->type == SHO_FRAME_BLOCK && len >= SHO_HASH_LEN) {
-        return arc_dedup_add_block(a->dedup, p, &e) < 0 ? SHO_ESQL : 0;
+    if (fi->type == SHO_FRAME_BLOCK) {
+        struct arc_block_table t;
+        if (arc_blocks_parse(p, len, &t) != 0) {
+            return 0; /* verify reports it; the cache just does not learn it */
+        }
+        catchup_keyframe(a, ARC_DICT_BLOCKS, fi, p, len);
+        for (i = 0; i < t.count; i++) {
+            if (arc_dedup_add_block(a->dedup, t.entries + (size_t)i * ARC_BLOCK_ENTRY, &e) < 0) {
+                return SHO_ESQL;
+            }
+        }
+        return 0;
     }
     if (fi->type == SHO_FRAME_SOURCE) {
         struct arc_source_rec rec;
@@ -455,6 +603,7 @@ static int catchup_frame(void *ctx, const struct sho_frame_info *fi, const uint8
     if (fi->type != SHO_FRAME_EVENTS || len < SHO_HASH_LEN + 4) {
         return 0;
     }
+    catchup_keyframe(a, ARC_DICT_EVENTS, fi, p, len);
     count = sho_le32(p + SHO_HASH_LEN);
     pos = SHO_HASH_LEN + 4;
     for (i = 0; i < count && pos + ARC_EVENT_KEY_LEN + 4 <= len; i++) {
@@ -497,9 +646,15 @@ static int arc_open_writer(struct sho_archive *a, struct sho_err *err)
     if (rc == ARC_WALK_STALE) {
         /* The cache does not describe this archive: rebuild it from the frames. */
         rc = arc_dedup_clear(a->dedup, err);
+        memset(&head, 0, sizeof(head));
+        a->dict[ARC_DICT_BLOCKS].len = 0;
+        a->dict[ARC_DICT_EVENTS].len = 0;
         if (rc == 0) {
             rc = arc_walk(a, NULL, types, catchup_frame, a, &ws, err);
         }
+    }
+    if (rc == 0) {
+        rc = arc_dict_load(a, &head, err);
     }
     if (rc != 0) {
         arc_dedup_rollback(a->dedup);
@@ -583,6 +738,8 @@ int sho_archive_open(const char *dir, const struct sho_archive_opts *opts, struc
     a->seg_fd = -1;
     sho_buf_init(&a->notes, 4096);
     sho_buf_init(&a->frame, (size_t)ARC_PAYLOAD_MAX + ARC_FRAME_OVERHEAD + 1024);
+    sho_buf_init(&a->dict_data[ARC_DICT_BLOCKS], (size_t)ARC_PAYLOAD_MAX + 1);
+    sho_buf_init(&a->dict_data[ARC_DICT_EVENTS], (size_t)ARC_PAYLOAD_MAX + 1);
     if (a->opts.flags & SHO_ARCHIVE_WRITE) {
         rc = arc_mkdir(dir, err);
         if (rc == 0) {
@@ -654,6 +811,8 @@ void sho_archive_close(struct sho_archive *a)
     }
     sho_buf_release(&a->notes);
     sho_buf_release(&a->frame);
+    sho_buf_release(&a->dict_data[ARC_DICT_BLOCKS]);
+    sho_buf_release(&a->dict_data[ARC_DICT_EVENTS]);
     free(a->dir);
     free(a->archive_dir);
     free(a);

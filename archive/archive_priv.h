@@ -24,6 +24,8 @@
 #define ARC_PAYLOAD_MAX       ((uint32_t)(64u << 20))
 #define ARC_CODEC_NONE        0
 #define ARC_CODEC_ZSTD        1
+#define ARC_CODEC_ZSTD_DICT   2 /* zstd with an earlier BLOCK frame's content as dictionary */
+#define ARC_DICT_REF_LEN      (8 + 4 + 8 + SHO_HASH_LEN)
 #define ARC_FORMAT_VERSION    1
 
 /* A frame header as read from disk. */
@@ -37,24 +39,51 @@ struct arc_frame_head {
 };
 
 /*
+ * A dictionary frame: an earlier BLOCK frame stored without a dictionary (a
+ * keyframe), whose content later frames are compressed against, so that the
+ * few new chunks of tonight's copy of a log compress as well as they would
+ * inside the whole file. Referencing frames record where it is and its hash.
+ */
+/* A writer keeps one dictionary for original bytes and one for events. */
+enum arc_dict_kind { ARC_DICT_BLOCKS = 0, ARC_DICT_EVENTS = 1, ARC_DICT_KINDS = 2 };
+
+struct arc_dict {
+    uint64_t seq;               /* the keyframe's number */
+    uint32_t segment;           /* its segment */
+    int64_t offset;             /* its offset in that segment */
+    uint8_t hash[SHO_HASH_LEN]; /* its chain hash */
+    const uint8_t *data;        /* its decompressed payload (borrowed) */
+    size_t len;
+};
+
+/* Finds the content of a dictionary frame named by a referencing frame. */
+struct arc_dict_resolver;
+struct arc_dict_resolver *arc_dict_resolver_new(struct sho_archive *a);
+void arc_dict_resolver_free(struct arc_dict_resolver *r);
+SHO_NODISCARD int arc_dict_resolve(struct arc_dict_resolver *r, struct arc_dict *ref,
+                                   struct sho_err *err);
+
+/*
  * Build a complete frame (header, payload compressed when that is smaller,
- * hash) into `out` (reset first); `hash` gets its chain hash. Returns 0 or
- * SHO_ELIMIT.
+ * against `dict` when not NULL, hash) into `out` (reset first); `hash` gets
+ * its chain hash. Returns 0 or SHO_ELIMIT.
  */
 SHO_NODISCARD int arc_frame_build(enum sho_frame_type type, uint64_t seq,
                                   const uint8_t prev_hash[SHO_HASH_LEN], const void *payload,
-                                  size_t len, int zstd_level, struct sho_buf *out,
-                                  uint8_t hash[SHO_HASH_LEN]);
+                                  size_t len, int zstd_level, const struct arc_dict *dict,
+                                  struct sho_buf *out, uint8_t hash[SHO_HASH_LEN]);
 
 /*
  * Read the frame at `offset` of the open segment `fd` (file size `size`):
  * header, payload and hash, checked against each other. `raw` gets the
- * decompressed payload. Returns 0; 1 when fewer bytes remain than the frame
- * needs (an unfinished tail); SHO_ETAMPER / SHO_ECORRUPT with err->msg set.
+ * decompressed payload (a dictionary-compressed frame needs `dicts`). Returns
+ * 0; 1 when fewer bytes remain than the frame needs (an unfinished tail);
+ * SHO_ETAMPER / SHO_ECORRUPT with err->msg set.
  */
 SHO_NODISCARD int arc_frame_read(int fd, int64_t offset, int64_t size, struct arc_frame_head *head,
                                  uint8_t hash[SHO_HASH_LEN], struct sho_buf *stored,
-                                 struct sho_buf *raw, struct sho_err *err);
+                                 struct sho_buf *raw, struct arc_dict_resolver *dicts,
+                                 struct sho_err *err);
 
 /* ---- segments -------------------------------------------------------------------- */
 
@@ -92,6 +121,34 @@ void arc_sha256_final(struct arc_sha256 *h, uint8_t out[SHO_HASH_LEN]);
  */
 size_t arc_cdc_cut(const uint8_t *data, size_t len, bool is_last);
 
+/*
+ * Where the next EVTX block ends: at the file header (4096 bytes), then at
+ * every chunk boundary, so each 64 KiB chunk is one block and a chunk that
+ * two copies of a log share is stored once, whatever its position. `pos` is
+ * the file offset of `data`. Returns 0 when more input is needed.
+ */
+size_t arc_evtx_cut(uint64_t pos, size_t len, bool is_last);
+
+/* ---- block frames ------------------------------------------------------------------ */
+
+/*
+ * BLOCK frame payload: u32 count, then count entries of {hash[32], u32 len},
+ * then the blocks' bytes back to back. Blocks stored together compress
+ * together, which is most of what zstd can find in an EVTX file.
+ */
+#define ARC_BLOCK_ENTRY     (SHO_HASH_LEN + 4)
+#define ARC_BLOCK_FRAME_MAX ((size_t)4 * 1024 * 1024)
+
+struct arc_block_table {
+    uint32_t count;         /* blocks in the frame */
+    const uint8_t *entries; /* count * ARC_BLOCK_ENTRY bytes */
+    const uint8_t *data;    /* the blocks' bytes */
+    size_t data_len;        /* sum of their lengths */
+};
+
+/* Check and index a BLOCK payload. Returns 0 or SHO_ECORRUPT. */
+SHO_NODISCARD int arc_blocks_parse(const uint8_t *p, size_t len, struct arc_block_table *t);
+
 /* ---- source records --------------------------------------------------------------- */
 
 /* A parsed SOURCE frame; strings point into `text` (owned). */
@@ -124,6 +181,8 @@ struct arc_head {
     uint8_t hash[SHO_HASH_LEN]; /* its hash */
     uint32_t segment;           /* its segment */
     int64_t end;                /* offset just past it */
+    bool has_dict[2];           /* the writer's dictionary keyframes are known */
+    struct arc_dict dict[2];    /* where they are (data not set), by enum arc_dict_kind */
 };
 
 #define ARC_EVENT_KEY_LEN 16 /* event keys are stored truncated: 128 bits */
@@ -165,15 +224,17 @@ struct sho_archive {
     struct arc_dedup *dedup;      /* writer only */
     struct sho_buf notes;         /* what opening found */
     /* the chain's tail */
-    bool has_head;                /* at least one frame exists */
-    uint8_t head[SHO_HASH_LEN];   /* hash of the last frame */
-    uint64_t next_seq;            /* number of the next frame */
-    uint32_t seg_no;              /* writer: segment being appended */
-    int seg_fd;                   /* writer: its descriptor, -1 none */
-    int64_t seg_size;             /* writer: its length */
-    uint64_t frames_uncommitted;  /* writer: frames since the last commit */
-    struct arc_source_state *src; /* writer: current source, or NULL */
-    struct sho_buf frame;         /* scratch: one built frame */
+    bool has_head;                            /* at least one frame exists */
+    uint8_t head[SHO_HASH_LEN];               /* hash of the last frame */
+    uint64_t next_seq;                        /* number of the next frame */
+    uint32_t seg_no;                          /* writer: segment being appended */
+    int seg_fd;                               /* writer: its descriptor, -1 none */
+    int64_t seg_size;                         /* writer: its length */
+    uint64_t frames_uncommitted;              /* writer: frames since the last commit */
+    struct arc_source_state *src;             /* writer: current source, or NULL */
+    struct sho_buf frame;                     /* scratch: one built frame */
+    struct arc_dict dict[ARC_DICT_KINDS];     /* writer: dictionary keyframes, len 0 none */
+    struct sho_buf dict_data[ARC_DICT_KINDS]; /* writer: their contents */
 };
 
 /* What a walk saw. */
@@ -204,9 +265,18 @@ SHO_NODISCARD int arc_walk(struct sho_archive *a, const struct arc_head *from, u
                            arc_frame_fn fn, void *ctx, struct arc_walk_state *ws,
                            struct sho_err *err);
 
-/* Append one frame to the writer's segment (rolling over when full). */
+/*
+ * Append one frame to the writer's segment (rolling over when full),
+ * compressed against `dict` when not NULL. *where (may be NULL) gets the
+ * frame's place, for a frame that becomes the next dictionary.
+ */
 SHO_NODISCARD int arc_append(struct sho_archive *a, enum sho_frame_type type, const void *payload,
-                             size_t len, struct sho_err *err);
+                             size_t len, const struct arc_dict *dict, struct arc_dict *where,
+                             struct sho_err *err);
+
+/* Make the frame at `where` with content `p` the writer's dictionary of `kind` (copied). */
+void arc_dict_set(struct sho_archive *a, enum arc_dict_kind kind, const struct arc_dict *where,
+                  const uint8_t *p, size_t len);
 
 /* Flush the segment to disk, then commit the dedup cache with the new head. */
 SHO_NODISCARD int arc_commit(struct sho_archive *a, struct sho_err *err);

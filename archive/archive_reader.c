@@ -171,17 +171,26 @@ static int verify_frame(void *ctx, const struct sho_frame_info *fi, const uint8_
         v->r->expected_head_seen = true;
     }
     switch (fi->type) {
-    case SHO_FRAME_BLOCK:
-        if (len < SHO_HASH_LEN) {
-            return verify_fail(v, fi, "block frame too short");
+    case SHO_FRAME_BLOCK: {
+        struct arc_block_table t;
+        size_t at = 0;
+        uint32_t i;
+        if (arc_blocks_parse(p, len, &t) != 0) {
+            return verify_fail(v, fi, "block table does not parse");
         }
-        sho_sha256(p + SHO_HASH_LEN, len - SHO_HASH_LEN, h);
-        if (memcmp(h, p, SHO_HASH_LEN) != 0) {
-            return verify_fail(v, fi, "block bytes do not match the block's hash");
+        for (i = 0; i < t.count; i++) {
+            const uint8_t *e = t.entries + (size_t)i * ARC_BLOCK_ENTRY;
+            size_t n = sho_le32(e + SHO_HASH_LEN);
+            sho_sha256(t.data + at, n, h);
+            if (memcmp(h, e, SHO_HASH_LEN) != 0) {
+                return verify_fail(v, fi, "block bytes do not match the block's hash");
+            }
+            hash_set_add(&v->blocks, h);
+            at += n;
         }
-        hash_set_add(&v->blocks, h);
-        v->r->blocks++;
+        v->r->blocks += t.count;
         return 0;
+    }
     case SHO_FRAME_EVENTS:
         return verify_events(v, fi, p, len);
     case SHO_FRAME_SOURCE:
@@ -263,9 +272,10 @@ struct extract_ctx {
     const uint8_t *want;       /* source sha */
     struct arc_source_rec rec; /* found source */
     bool found;
-    /* block positions: for each block of rec, the frame holding it */
+    /* block positions: for each block of rec, the frame holding it and where in it */
     uint32_t *seg;
     int64_t *off;
+    size_t *at;
     size_t located;
 };
 
@@ -290,17 +300,24 @@ static int extract_find(void *ctx, const struct sho_frame_info *fi, const uint8_
 static int extract_locate(void *ctx, const struct sho_frame_info *fi, const uint8_t *p, size_t len)
 {
     struct extract_ctx *x = ctx;
-    size_t i;
+    struct arc_block_table t;
+    size_t i, at = 0;
+    uint32_t k;
 
-    if (len < SHO_HASH_LEN) {
+    if (arc_blocks_parse(p, len, &t) != 0) {
         return 0;
     }
-    for (i = 0; i < x->rec.block_count; i++) {
-        if (x->off[i] < 0 && memcmp(x->rec.blocks[i], p, SHO_HASH_LEN) == 0) {
-            x->seg[i] = fi->segment;
-            x->off[i] = fi->offset;
-            x->located++;
+    for (k = 0; k < t.count; k++) {
+        const uint8_t *e = t.entries + (size_t)k * ARC_BLOCK_ENTRY;
+        for (i = 0; i < x->rec.block_count; i++) {
+            if (x->off[i] < 0 && memcmp(x->rec.blocks[i], e, SHO_HASH_LEN) == 0) {
+                x->seg[i] = fi->segment;
+                x->off[i] = fi->offset;
+                x->at[i] = at;
+                x->located++;
+            }
         }
+        at += sho_le32(e + SHO_HASH_LEN);
     }
     return 0;
 }
@@ -311,29 +328,44 @@ static int extract_write(struct sho_archive *a, struct extract_ctx *x, int fd, s
     struct sho_buf stored, raw;
     struct arc_frame_head head;
     uint8_t hash[SHO_HASH_LEN], sum[SHO_HASH_LEN];
-    char path[ARC_PATH_MAX];
+    char path[ARC_PATH_MAX] = "";
+    struct arc_dict_resolver *dicts = arc_dict_resolver_new(a);
+    struct arc_block_table t;
+    uint32_t cur_seg = 0;
+    int64_t cur_off = -1;
     size_t i;
     int rc = 0;
 
+    memset(&t, 0, sizeof(t));
     sho_buf_init(&stored, (size_t)ARC_PAYLOAD_MAX + ARC_FRAME_OVERHEAD);
     sho_buf_init(&raw, (size_t)ARC_PAYLOAD_MAX + 1);
+
     for (i = 0; i < x->rec.block_count && rc == 0; i++) {
-        int sfd;
-        arc_segment_path(a, x->seg[i], path, sizeof(path));
-        sfd = open(path, O_RDONLY | O_CLOEXEC);
-        if (sfd < 0) {
-            rc = sho_err_set(err, SHO_EIO, path, -1, "cannot open segment");
+        size_t n = (size_t)x->rec.block_lens[i];
+        /* Consecutive blocks usually share a frame: decode each frame once. */
+        if (x->seg[i] != cur_seg || x->off[i] != cur_off) {
+            int sfd;
+            arc_segment_path(a, x->seg[i], path, sizeof(path));
+            sfd = open(path, O_RDONLY | O_CLOEXEC);
+            if (sfd < 0) {
+                rc = sho_err_set(err, SHO_EIO, path, -1, "cannot open segment");
+                break;
+            }
+            rc = arc_frame_read(sfd, x->off[i], INT64_MAX, &head, hash, &stored, &raw, dicts, err);
+            (void)close(sfd);
+            if (rc != 0 || arc_blocks_parse((const uint8_t *)raw.data, raw.len, &t) != 0) {
+                rc = sho_err_set(err, SHO_ECORRUPT, path, x->off[i], "cannot read block frame");
+                break;
+            }
+            cur_seg = x->seg[i];
+            cur_off = x->off[i];
+        }
+        if (x->at[i] + n > t.data_len) {
+            rc = sho_err_set(err, SHO_ECORRUPT, path, x->off[i], "block outside its frame");
             break;
         }
-        rc = arc_frame_read(sfd, x->off[i], INT64_MAX, &head, hash, &stored, &raw, err);
-        (void)close(sfd);
-        if (rc != 0 || raw.len < SHO_HASH_LEN) {
-            rc = sho_err_set(err, SHO_ECORRUPT, path, x->off[i], "cannot read block");
-            break;
-        }
-        arc_sha256_update(h, raw.data + SHO_HASH_LEN, raw.len - SHO_HASH_LEN);
-        if (write(fd, raw.data + SHO_HASH_LEN, raw.len - SHO_HASH_LEN) !=
-            (ssize_t)(raw.len - SHO_HASH_LEN)) {
+        arc_sha256_update(h, t.data + x->at[i], n);
+        if (write(fd, t.data + x->at[i], n) != (ssize_t)n) {
             rc = sho_err_set(err, SHO_EIO, "<output>", -1, "cannot write");
         }
     }
@@ -344,6 +376,7 @@ static int extract_write(struct sho_archive *a, struct extract_ctx *x, int fd, s
     }
     sho_buf_release(&stored);
     sho_buf_release(&raw);
+    arc_dict_resolver_free(dicts);
     return rc;
 }
 
@@ -362,6 +395,7 @@ int sho_archive_extract(struct sho_archive *a, const uint8_t sha256[SHO_HASH_LEN
     }
     x.seg = sho_xcalloc(x.rec.block_count + 1, sizeof(*x.seg));
     x.off = sho_xcalloc(x.rec.block_count + 1, sizeof(*x.off));
+    x.at = sho_xcalloc(x.rec.block_count + 1, sizeof(*x.at));
     for (i = 0; i < x.rec.block_count; i++) {
         x.off[i] = -1;
     }
@@ -374,6 +408,7 @@ int sho_archive_extract(struct sho_archive *a, const uint8_t sha256[SHO_HASH_LEN
     }
     free(x.seg);
     free(x.off);
+    free(x.at);
     arc_source_release(&x.rec);
     return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * archive_writer: collecting one source into the archive.
- *   begin  hash the file and cut it into content-defined blocks; store each
- *          block not yet in the archive as a BLOCK frame;
+ *   begin  hash the file and cut it into blocks (EVTX: its header and each
+ *          chunk; other files: content-defined); store the blocks not yet in
+ *          the archive, grouped into BLOCK frames of up to 4 MiB;
  *   put    key each event by identity; store the new ones in EVENTS frames
  *          of at most ARC_EVENTS_PER_FRAME events, committing each frame;
  *   end    write the SOURCE frame (hash, size, name, block list) and commit.
@@ -22,6 +23,8 @@
 #define ARC_EVENTS_FRAME_MAX  ((size_t)4 * 1024 * 1024)
 #define ARC_READ_CHUNK        ((size_t)1024 * 1024)
 #define ARC_SOURCE_TEXT_LIMIT ((size_t)256 * 1024 * 1024)
+#define ARC_DICT_MIN          ((size_t)1024 * 1024) /* new bytes that make a keyframe */
+#define ARC_EVENTS_DICT_MIN   ((size_t)256 * 1024)  /* event bytes that make a keyframe */
 
 struct arc_source_state {
     char *path;                /* owned */
@@ -34,6 +37,10 @@ struct arc_source_state {
     uint32_t event_count;      /* events in `events` */
     char *host, *channel;      /* owned: of the first event */
     uint64_t first_time, last_time;
+    struct sho_buf pending_table; /* BLOCK frame being filled: entries */
+    struct sho_buf pending_data;  /* ...and the blocks' bytes */
+    uint32_t pending_count;       /* blocks in it */
+    struct sho_buf frame_payload; /* scratch for the assembled payload */
     struct sho_archive_source_stats stats;
 };
 
@@ -49,35 +56,87 @@ void arc_source_state_free(struct arc_source_state *s)
     free(s->channel);
     sho_buf_release(&s->blocks);
     sho_buf_release(&s->events);
+    sho_buf_release(&s->pending_table);
+    sho_buf_release(&s->pending_data);
+    sho_buf_release(&s->frame_payload);
     free(s);
+}
+
+/* Store the blocks gathered in `pending` as one BLOCK frame. */
+static int writer_flush_blocks(struct sho_archive *a, struct sho_err *err)
+{
+    struct arc_source_state *s = a->src;
+    uint8_t count[4];
+    int rc;
+
+    if (s->pending_count == 0) {
+        return 0;
+    }
+    count[0] = (uint8_t)s->pending_count;
+    count[1] = (uint8_t)(s->pending_count >> 8);
+    count[2] = (uint8_t)(s->pending_count >> 16);
+    count[3] = (uint8_t)(s->pending_count >> 24);
+    sho_buf_reset(&s->frame_payload);
+    rc = sho_buf_append(&s->frame_payload, count, 4);
+    if (rc == 0) {
+        rc = sho_buf_append(&s->frame_payload, s->pending_table.data, s->pending_table.len);
+    }
+    if (rc == 0) {
+        rc = sho_buf_append(&s->frame_payload, s->pending_data.data, s->pending_data.len);
+    }
+    if (rc != 0) {
+        return sho_err_set(err, SHO_ELIMIT, s->path, -1, "block frame too large");
+    }
+    /*
+     * A large group carries its own context: it becomes the dictionary that
+     * later small groups (tonight's few new chunks) are compressed against.
+     */
+    if (a->dict[ARC_DICT_BLOCKS].len == 0 || s->pending_data.len >= ARC_DICT_MIN) {
+        struct arc_dict where;
+        memset(&where, 0, sizeof(where));
+        rc = arc_append(a, SHO_FRAME_BLOCK, s->frame_payload.data, s->frame_payload.len, NULL,
+                        &where, err);
+        if (rc == 0) {
+            arc_dict_set(a, ARC_DICT_BLOCKS, &where, (const uint8_t *)s->frame_payload.data,
+                         s->frame_payload.len);
+        }
+    } else {
+        rc = arc_append(a, SHO_FRAME_BLOCK, s->frame_payload.data, s->frame_payload.len,
+                        &a->dict[ARC_DICT_BLOCKS], NULL, err);
+    }
+    sho_buf_reset(&s->pending_table);
+    sho_buf_reset(&s->pending_data);
+    s->pending_count = 0;
+    return rc;
 }
 
 static int writer_block(struct sho_archive *a, const uint8_t *data, size_t len, struct sho_err *err)
 {
     struct arc_source_state *s = a->src;
     uint8_t hash[SHO_HASH_LEN];
+    uint8_t entry[ARC_BLOCK_ENTRY];
     char hex[SHO_HASH_HEX];
     int rc;
 
     sho_sha256(data, len, hash);
     rc = arc_dedup_has_block(a->dedup, hash, err);
     if (rc == 0) {
-        /* BLOCK payload: the block's hash, then its bytes. */
-        struct sho_buf p;
-        sho_buf_init(&p, ARC_CDC_MAX + SHO_HASH_LEN + 1);
-        rc = sho_buf_append(&p, hash, SHO_HASH_LEN);
-        if (rc == 0) {
-            rc = sho_buf_append(&p, data, len);
+        memcpy(entry, hash, SHO_HASH_LEN);
+        entry[32] = (uint8_t)len;
+        entry[33] = (uint8_t)(len >> 8);
+        entry[34] = (uint8_t)(len >> 16);
+        entry[35] = (uint8_t)(len >> 24);
+        if (sho_buf_append(&s->pending_table, entry, sizeof(entry)) != 0 ||
+            sho_buf_append(&s->pending_data, data, len) != 0) {
+            return sho_err_set(err, SHO_ELIMIT, s->path, -1, "block frame too large");
         }
-        if (rc == 0) {
-            rc = arc_append(a, SHO_FRAME_BLOCK, p.data, p.len, err);
-        }
-        sho_buf_release(&p);
-        if (rc == 0) {
-            rc = arc_dedup_add_block(a->dedup, hash, err);
-        }
+        s->pending_count++;
+        rc = arc_dedup_add_block(a->dedup, hash, err);
         s->stats.blocks_new++;
         s->stats.bytes_new += len;
+        if (rc == 0 && s->pending_data.len >= ARC_BLOCK_FRAME_MAX) {
+            rc = writer_flush_blocks(a, err);
+        }
     }
     if (rc < 0) {
         return rc;
@@ -96,6 +155,8 @@ static int writer_blocks(struct sho_archive *a, int fd, struct sho_err *err)
     struct arc_source_state *s = a->src;
     struct arc_sha256 *h = arc_sha256_new();
     uint8_t *buf = sho_xmalloc(ARC_READ_CHUNK + ARC_CDC_MAX);
+    bool evtx = strcmp(s->kind, "evtx") == 0;
+    uint64_t pos = 0; /* file offset of buf[0] */
     size_t have = 0;
     bool eof = false;
     char etext[128];
@@ -119,13 +180,17 @@ static int writer_blocks(struct sho_archive *a, int fd, struct sho_err *err)
             s->stats.size += (uint64_t)n;
             continue;
         }
-        cut = arc_cdc_cut(buf, have, eof);
+        cut = evtx ? arc_evtx_cut(pos, have, eof) : arc_cdc_cut(buf, have, eof);
         if (cut == 0) {
             continue;
         }
         rc = writer_block(a, buf, cut, err);
         memmove(buf, buf + cut, have - cut);
         have -= cut;
+        pos += cut;
+    }
+    if (rc == 0) {
+        rc = writer_flush_blocks(a, err);
     }
     arc_sha256_final(h, s->sha);
     free(buf);
@@ -154,6 +219,9 @@ int sho_archive_source_begin(struct sho_archive *a, const char *path, const char
     s->host_label = host != NULL ? sho_xstrdup(host) : NULL;
     sho_buf_init(&s->blocks, ARC_SOURCE_TEXT_LIMIT);
     sho_buf_init(&s->events, ARC_EVENTS_FRAME_MAX + ((size_t)1 << 20));
+    sho_buf_init(&s->pending_table, ARC_SOURCE_TEXT_LIMIT);
+    sho_buf_init(&s->pending_data, ARC_BLOCK_FRAME_MAX + ARC_CDC_MAX);
+    sho_buf_init(&s->frame_payload, (size_t)ARC_PAYLOAD_MAX);
     rc = fstat(fd, &s->st) != 0 ? sho_err_set(err, SHO_EIO, path, -1, "cannot stat") : 0;
     if (rc == 0) {
         rc = writer_blocks(a, fd, err);
@@ -194,7 +262,19 @@ static int writer_flush_events(struct sho_archive *a, struct sho_err *err)
         return 0;
     }
     put32((uint8_t *)s->events.data + SHO_HASH_LEN, s->event_count);
-    rc = arc_append(a, SHO_FRAME_EVENTS, s->events.data, s->events.len, err);
+    /* As for blocks: a large batch is a keyframe, a small one leans on the last keyframe. */
+    if (a->dict[ARC_DICT_EVENTS].len == 0 || s->events.len >= ARC_EVENTS_DICT_MIN) {
+        struct arc_dict where;
+        memset(&where, 0, sizeof(where));
+        rc = arc_append(a, SHO_FRAME_EVENTS, s->events.data, s->events.len, NULL, &where, err);
+        if (rc == 0) {
+            arc_dict_set(a, ARC_DICT_EVENTS, &where, (const uint8_t *)s->events.data,
+                         s->events.len);
+        }
+    } else {
+        rc = arc_append(a, SHO_FRAME_EVENTS, s->events.data, s->events.len,
+                        &a->dict[ARC_DICT_EVENTS], NULL, err);
+    }
     if (rc == 0) {
         rc = arc_commit(a, err);
     }
@@ -300,7 +380,7 @@ static int writer_source_frame(struct sho_archive *a, struct sho_err *err)
         rc = sho_buf_append(&t, s->blocks.data != NULL ? s->blocks.data : "", s->blocks.len);
     }
     if (rc == 0) {
-        rc = arc_append(a, SHO_FRAME_SOURCE, t.data, t.len, err);
+        rc = arc_append(a, SHO_FRAME_SOURCE, t.data, t.len, NULL, NULL, err);
     } else {
         rc = sho_err_set(err, SHO_ELIMIT, s->path, -1, "source record too large");
     }

@@ -5,7 +5,8 @@
  * blocks wherever it sits. That is what lets tonight's copy of a rolling
  * Security log share all unchanged stretches with last night's. The gear
  * table is generated from a fixed seed: block boundaries are part of the
- * format and must never change between versions.
+ * format and must never change between versions. EVTX files are cut at their
+ * own chunk boundaries instead (arc_evtx_cut), which is exact for them.
  */
 #include "archive_priv.h"
 
@@ -41,4 +42,43 @@ size_t arc_cdc_cut(const uint8_t *data, size_t len, bool is_last)
         return ARC_CDC_MAX;
     }
     return is_last ? len : 0;
+}
+
+size_t arc_evtx_cut(uint64_t pos, size_t len, bool is_last)
+{
+    const uint64_t header = 4096, chunk = 65536;
+    uint64_t next;
+
+    if (pos < header) {
+        next = header;
+    } else {
+        next = header + ((pos - header) / chunk + 1) * chunk;
+    }
+    if (len >= next - pos) {
+        return (size_t)(next - pos);
+    }
+    return is_last ? len : 0;
+}
+
+int arc_blocks_parse(const uint8_t *p, size_t len, struct arc_block_table *t)
+{
+    uint64_t sum = 0;
+    size_t head;
+    uint32_t i;
+
+    if (len < 4) {
+        return SHO_ECORRUPT;
+    }
+    t->count = sho_le32(p);
+    if (t->count == 0 || t->count > (len - 4) / ARC_BLOCK_ENTRY) {
+        return SHO_ECORRUPT;
+    }
+    head = 4 + (size_t)t->count * ARC_BLOCK_ENTRY;
+    t->entries = p + 4;
+    t->data = p + head;
+    t->data_len = len - head;
+    for (i = 0; i < t->count; i++) {
+        sum += sho_le32(t->entries + (size_t)i * ARC_BLOCK_ENTRY + SHO_HASH_LEN);
+    }
+    return sum == t->data_len ? 0 : SHO_ECORRUPT;
 }

@@ -22,6 +22,8 @@ enum {
     Q_HAS_SOURCE,
     Q_ADD_SOURCE,
     Q_GET_HEAD,
+    Q_GET_DICT,
+    Q_SET_DICT,
     Q_SET_HEAD,
     Q_COUNT
 };
@@ -33,8 +35,11 @@ static const char *const queries[Q_COUNT] = {
     [Q_HAS_SOURCE] = "SELECT 1 FROM sources WHERE sha = ?1",
     [Q_ADD_SOURCE] = "INSERT OR IGNORE INTO sources(sha) VALUES (?1)",
     [Q_GET_HEAD] = "SELECT seq, hash, segment, end_offset FROM head WHERE id = 1",
-    [Q_SET_HEAD] = ("INSERT OR REPLACE INTO head(id, seq, hash, segment, end_offset) "
-                    "VALUES (1, ?1, ?2, ?3, ?4)"),
+    [Q_GET_DICT] = "SELECT seq, segment, offset, hash FROM dicts WHERE kind = ?1",
+    [Q_SET_DICT] = ("INSERT OR REPLACE INTO dicts(kind, seq, segment, offset, hash)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5)"),
+    [Q_SET_HEAD] = ("INSERT OR REPLACE INTO head(id, seq, hash, segment, end_offset)"
+                    " VALUES (1, ?1, ?2, ?3, ?4)"),
 };
 
 static const char schema[] =
@@ -44,7 +49,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS sources(sha BLOB PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS head(id INTEGER PRIMARY KEY, seq INTEGER, hash BLOB,"
-    " segment INTEGER, end_offset INTEGER);";
+    " segment INTEGER, end_offset INTEGER);"
+    "CREATE TABLE IF NOT EXISTS dicts(kind INTEGER PRIMARY KEY, seq INTEGER, segment INTEGER,"
+    " offset INTEGER, hash BLOB);";
 
 struct arc_dedup {
     sqlite3 *db;                 /* owned */
@@ -109,7 +116,7 @@ int arc_dedup_clear(struct arc_dedup *d, struct sho_err *err)
 {
     if (sqlite3_exec(d->db,
                      "DELETE FROM blocks; DELETE FROM events; DELETE FROM sources;"
-                     "DELETE FROM head;",
+                     "DELETE FROM head; DELETE FROM dicts;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         return dedup_fail(d, err, "cannot clear");
     }
@@ -188,6 +195,54 @@ int arc_dedup_add_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN], s
     return rc < 0 ? rc : 0;
 }
 
+static int dedup_get_dicts(struct arc_dedup *d, struct arc_head *head, struct sho_err *err)
+{
+    sqlite3_stmt *st = d->stmt[Q_GET_DICT];
+    int k, rc;
+
+    for (k = 0; k < ARC_DICT_KINDS; k++) {
+        (void)sqlite3_reset(st);
+        (void)sqlite3_bind_int(st, 1, k);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 3) == SHO_HASH_LEN) {
+            head->has_dict[k] = true;
+            head->dict[k].seq = (uint64_t)sqlite3_column_int64(st, 0);
+            head->dict[k].segment = (uint32_t)sqlite3_column_int64(st, 1);
+            head->dict[k].offset = sqlite3_column_int64(st, 2);
+            memcpy(head->dict[k].hash, sqlite3_column_blob(st, 3), SHO_HASH_LEN);
+        } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            (void)sqlite3_reset(st);
+            return dedup_fail(d, err, "cannot read dictionaries");
+        }
+    }
+    (void)sqlite3_reset(st);
+    return 0;
+}
+
+static int dedup_set_dicts(struct arc_dedup *d, const struct arc_head *head, struct sho_err *err)
+{
+    sqlite3_stmt *st = d->stmt[Q_SET_DICT];
+    int k;
+
+    for (k = 0; k < ARC_DICT_KINDS; k++) {
+        if (!head->has_dict[k]) {
+            continue;
+        }
+        (void)sqlite3_reset(st);
+        (void)sqlite3_bind_int(st, 1, k);
+        (void)sqlite3_bind_int64(st, 2, (sqlite3_int64)head->dict[k].seq);
+        (void)sqlite3_bind_int64(st, 3, head->dict[k].segment);
+        (void)sqlite3_bind_int64(st, 4, head->dict[k].offset);
+        (void)sqlite3_bind_blob(st, 5, head->dict[k].hash, SHO_HASH_LEN, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            (void)sqlite3_reset(st);
+            return dedup_fail(d, err, "cannot record dictionaries");
+        }
+    }
+    (void)sqlite3_reset(st);
+    return 0;
+}
+
 int arc_dedup_head(struct arc_dedup *d, struct arc_head *head, struct sho_err *err)
 {
     sqlite3_stmt *st = d->stmt[Q_GET_HEAD];
@@ -202,12 +257,13 @@ int arc_dedup_head(struct arc_dedup *d, struct arc_head *head, struct sho_err *e
         memcpy(head->hash, sqlite3_column_blob(st, 1), SHO_HASH_LEN);
         head->segment = (uint32_t)sqlite3_column_int64(st, 2);
         head->end = sqlite3_column_int64(st, 3);
+
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         (void)sqlite3_reset(st);
         return dedup_fail(d, err, "cannot read head");
     }
     (void)sqlite3_reset(st);
-    return 0;
+    return dedup_get_dicts(d, head, err);
 }
 
 int arc_dedup_commit(struct arc_dedup *d, const struct arc_head *head, struct sho_err *err)
@@ -220,11 +276,15 @@ int arc_dedup_commit(struct arc_dedup *d, const struct arc_head *head, struct sh
         (void)sqlite3_bind_blob(st, 2, head->hash, SHO_HASH_LEN, SQLITE_STATIC);
         (void)sqlite3_bind_int64(st, 3, head->segment);
         (void)sqlite3_bind_int64(st, 4, head->end);
+
         if (sqlite3_step(st) != SQLITE_DONE) {
             (void)sqlite3_reset(st);
             return dedup_fail(d, err, "cannot record head");
         }
         (void)sqlite3_reset(st);
+    }
+    if (head != NULL && dedup_set_dicts(d, head, err) != 0) {
+        return SHO_ESQL;
     }
     if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         return dedup_fail(d, err, "cannot commit");

@@ -6,6 +6,8 @@
  *   24 prev_hash[32]   56 payload[stored_len]   then hash[32]
  * hash = SHA-256 of bytes 0 .. 56+stored_len, so it covers the frame's
  * number, its content and the previous frame's hash: the chain.
+ * Codec 2 payloads start with a reference to their dictionary frame (u64 seq,
+ * u32 segment, u64 offset, hash[32]) followed by the zstd data.
  * Invariants of the reader: lengths are checked against ARC_PAYLOAD_MAX and
  * the file size before anything is allocated or read; the hash is checked
  * before the payload is decompressed; decompression must give raw_len bytes.
@@ -26,11 +28,42 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-int arc_frame_build(enum sho_frame_type type, uint64_t seq, const uint8_t prev_hash[SHO_HASH_LEN],
-                    const void *payload, size_t len, int zstd_level, struct sho_buf *out,
-                    uint8_t hash[SHO_HASH_LEN])
+static void put64(uint8_t *p, uint64_t v)
 {
-    size_t bound = ZSTD_compressBound(len);
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Compress into `dst`; returns the compressed size, or 0 when that does not pay. */
+static size_t frame_compress(uint8_t *dst, size_t cap, const void *src, size_t len, int level,
+                             const struct arc_dict *dict)
+{
+    size_t n;
+
+    if (dict == NULL) {
+        n = ZSTD_compress(dst, cap, src, len, level);
+    } else {
+        ZSTD_CCtx *cctx = ZSTD_createCCtx();
+        if (cctx == NULL) {
+            return 0;
+        }
+        put64(dst, dict->seq);
+        put32(dst + 8, dict->segment);
+        put64(dst + 12, (uint64_t)dict->offset);
+        memcpy(dst + 20, dict->hash, SHO_HASH_LEN);
+        n = ZSTD_compress_usingDict(cctx, dst + ARC_DICT_REF_LEN, cap - ARC_DICT_REF_LEN, src, len,
+                                    dict->data, dict->len, level);
+        ZSTD_freeCCtx(cctx);
+        n = ZSTD_isError(n) ? n : n + ARC_DICT_REF_LEN;
+    }
+    return !ZSTD_isError(n) && n < len ? n : 0;
+}
+
+int arc_frame_build(enum sho_frame_type type, uint64_t seq, const uint8_t prev_hash[SHO_HASH_LEN],
+                    const void *payload, size_t len, int zstd_level, const struct arc_dict *dict,
+                    struct sho_buf *out, uint8_t hash[SHO_HASH_LEN])
+{
+    size_t bound = ZSTD_compressBound(len) + ARC_DICT_REF_LEN;
     size_t stored = len;
     uint8_t codec = ARC_CODEC_NONE;
     uint8_t *h;
@@ -46,10 +79,11 @@ int arc_frame_build(enum sho_frame_type type, uint64_t seq, const uint8_t prev_h
     }
     h = (uint8_t *)out->data;
     if (len != 0) {
-        size_t n = ZSTD_compress(h + ARC_FRAME_HEADER, bound, payload, len, zstd_level);
-        if (!ZSTD_isError(n) && n < len) {
+        size_t n = frame_compress(h + ARC_FRAME_HEADER, bound, payload, len, zstd_level,
+                                  dict != NULL && dict->len != 0 ? dict : NULL);
+        if (n != 0) {
             stored = n;
-            codec = ARC_CODEC_ZSTD;
+            codec = dict != NULL && dict->len != 0 ? ARC_CODEC_ZSTD_DICT : ARC_CODEC_ZSTD;
         }
     }
     if (codec == ARC_CODEC_NONE && len != 0) {
@@ -90,7 +124,8 @@ static int frame_pread(int fd, void *buf, size_t len, int64_t offset)
 }
 
 static int frame_decompress(const struct arc_frame_head *head, const struct sho_buf *stored,
-                            struct sho_buf *raw, struct sho_err *err)
+                            struct sho_buf *raw, struct arc_dict_resolver *dicts,
+                            struct sho_err *err)
 {
     size_t n;
 
@@ -105,8 +140,36 @@ static int frame_decompress(const struct arc_frame_head *head, const struct sho_
         if (head->raw_len != 0) {
             memcpy(raw->data, stored->data, head->raw_len);
         }
-    } else {
+    } else if (head->codec == ARC_CODEC_ZSTD) {
         n = ZSTD_decompress(raw->data, head->raw_len, stored->data, head->stored_len);
+        if (ZSTD_isError(n) || n != head->raw_len) {
+            return sho_err_set(err, SHO_ECORRUPT, NULL, -1, "payload does not decompress: %s",
+                               ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong length");
+        }
+    } else {
+        const uint8_t *s = (const uint8_t *)stored->data;
+        struct arc_dict ref;
+        ZSTD_DCtx *dctx;
+        int rc;
+        if (head->stored_len < ARC_DICT_REF_LEN || dicts == NULL) {
+            return sho_err_set(err, SHO_ECORRUPT, NULL, -1, "dictionary reference missing");
+        }
+        memset(&ref, 0, sizeof(ref));
+        ref.seq = sho_le64(s);
+        ref.segment = sho_le32(s + 8);
+        ref.offset = (int64_t)sho_le64(s + 12);
+        memcpy(ref.hash, s + 20, SHO_HASH_LEN);
+        rc = arc_dict_resolve(dicts, &ref, err);
+        if (rc != 0) {
+            return rc;
+        }
+        dctx = ZSTD_createDCtx();
+        if (dctx == NULL) {
+            return sho_err_set(err, SHO_ENOMEM, NULL, -1, "out of memory");
+        }
+        n = ZSTD_decompress_usingDict(dctx, raw->data, head->raw_len, s + ARC_DICT_REF_LEN,
+                                      head->stored_len - ARC_DICT_REF_LEN, ref.data, ref.len);
+        ZSTD_freeDCtx(dctx);
         if (ZSTD_isError(n) || n != head->raw_len) {
             return sho_err_set(err, SHO_ECORRUPT, NULL, -1, "payload does not decompress: %s",
                                ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong length");
@@ -119,7 +182,7 @@ static int frame_decompress(const struct arc_frame_head *head, const struct sho_
 
 int arc_frame_read(int fd, int64_t offset, int64_t size, struct arc_frame_head *head,
                    uint8_t hash[SHO_HASH_LEN], struct sho_buf *stored, struct sho_buf *raw,
-                   struct sho_err *err)
+                   struct arc_dict_resolver *dicts, struct sho_err *err)
 {
     uint8_t h[ARC_FRAME_HEADER];
     uint8_t want[SHO_HASH_LEN];
@@ -140,7 +203,7 @@ int arc_frame_read(int fd, int64_t offset, int64_t size, struct arc_frame_head *
     head->raw_len = sho_le32(h + 20);
     memcpy(head->prev_hash, h + 24, SHO_HASH_LEN);
     if (head->stored_len > ARC_PAYLOAD_MAX || head->raw_len > ARC_PAYLOAD_MAX ||
-        head->codec > ARC_CODEC_ZSTD || h[6] != 0 || h[7] != 0) {
+        head->codec > ARC_CODEC_ZSTD_DICT || h[6] != 0 || h[7] != 0) {
         return sho_err_set(err, SHO_ETAMPER, NULL, offset, "frame header is not valid");
     }
     if (size - offset < (int64_t)ARC_FRAME_OVERHEAD + head->stored_len) {
@@ -167,5 +230,5 @@ int arc_frame_read(int fd, int64_t offset, int64_t size, struct arc_frame_head *
     if (raw == NULL) {
         return 0;
     }
-    return frame_decompress(head, stored, raw, err);
+    return frame_decompress(head, stored, raw, dicts, err);
 }

@@ -120,6 +120,7 @@ struct sho_frame_info {
     uint32_t segment;           /* segment number, from 1 */
     int64_t offset;             /* byte offset of the frame in its segment */
     uint8_t hash[SHO_HASH_LEN]; /* this frame's chain hash */
+    unsigned codec;             /* 0 stored, 1 zstd, 2 zstd against a dictionary frame */
 };
 
 /*

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Archive benchmark (issue "the archive"): archive size against the input and
+# against zstd -3 / -19 of the same bytes, the rolling-export case, and the
+# cost of storing against `collect --dry-run`, all measured in one run on
+# this machine. Prints a Markdown section on stdout.
+#
+# usage: bench/archive.sh SHOSEKI_BINARY CORPUS_EVTX_DIR [RUNS]
+set -euo pipefail
+bin=$1
+corpus=$2
+runs=${3:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+bytes() { cat "$@" | wc -c | tr -d ' '; }
+zbytes() { local lvl=$1; shift; cat "$@" | zstd -q -c "$lvl" | wc -c | tr -d ' '; }
+archive_bytes() { du -cb "$1"/archive/seg-*.sho | tail -1 | cut -f1; }
+
+# Time one command (wall seconds) and its peak RSS (KiB): prints "SECONDS KIB".
+measure() {
+  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || true
+  cat "$work/time"
+}
+
+inputs=("$corpus"/*.evtx)
+total=$(bytes "${inputs[@]}")
+
+# 1. The public corpus: every file once.
+rm -rf "$work/d1"
+"$bin" collect --data "$work/d1" "${inputs[@]}" >/dev/null 2>&1 || true
+a1=$(archive_bytes "$work/d1")
+z3=$(zbytes -3 "${inputs[@]}")
+z19=$(zbytes -19 "${inputs[@]}")
+
+# 2. Rolling exports: each night's copy of a growing log shares the night before.
+/usr/bin/python3 "$here/make_exports.py" "$corpus/omer_security.evtx" "$work/exp" 7 4 4 >/dev/null
+/usr/bin/python3 "$here/make_exports.py" "$corpus/sbou_LM_5145_Remote_FileCopy.evtx" "$work/exp2" 4 4 4 >/dev/null
+exports=("$work"/exp/*.evtx "$work"/exp2/*.evtx)
+etotal=$(bytes "${exports[@]}")
+rm -rf "$work/d2"
+"$bin" collect --data "$work/d2" "${exports[@]}" >/dev/null 2>&1 || true
+a2=$(archive_bytes "$work/d2")
+ez3=$(zbytes -3 "${exports[@]}")
+ez19=$(zbytes -19 "${exports[@]}")
+ez19l=$(cat "${exports[@]}" | zstd -q -c -19 --long=27 | wc -c | tr -d ' ')
+
+# 3. Throughput and memory: dry run against storing, same inputs, median of RUNS.
+dry=()
+store=()
+for i in $(seq "$runs"); do
+  dry+=("$(measure "$bin" collect --dry-run -o jsonl "${inputs[@]}")")
+  rm -rf "$work/d3"
+  store+=("$(measure "$bin" collect --data "$work/d3" "${inputs[@]}")")
+done
+dry_s=$(printf '%s\n' "${dry[@]}" | cut -d' ' -f1 | median)
+store_s=$(printf '%s\n' "${store[@]}" | cut -d' ' -f1 | median)
+dry_rss=$(printf '%s\n' "${dry[@]}" | cut -d' ' -f2 | median)
+store_rss=$(printf '%s\n' "${store[@]}" | cut -d' ' -f2 | median)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+mbs() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b / 1048576 / s; else print "n/a" }'; }
+
+cat <<EOT
+## Archive (\`collect\` into the archive)
+
+Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(uname -m)), release build, libevtx decoder;
+\`bench/archive.sh\`, median of $runs runs where timed.
+
+### Size: the public corpus ($((${#inputs[@]})) files, each collected once)
+
+| | bytes | vs input |
+|---|---:|---:|
+| input | $total | 1.000 |
+| shoseki archive (originals + events + chain) | $a1 | $(ratio "$a1" "$total") |
+| \`zstd -3\` of the input | $z3 | $(ratio "$z3" "$total") |
+| \`zstd -19\` of the input | $z19 | $(ratio "$z19" "$total") |
+
+### Size: rolling nightly exports ($((${#exports[@]})) exports of two growing logs, each overlapping the last)
+
+| | bytes | vs input |
+|---|---:|---:|
+| input (all exports) | $etotal | 1.000 |
+| shoseki archive | $a2 | $(ratio "$a2" "$etotal") |
+| \`zstd -3\` of all exports | $ez3 | $(ratio "$ez3" "$etotal") |
+| \`zstd -19\` of all exports | $ez19 | $(ratio "$ez19" "$etotal") |
+| \`zstd -19 --long=27\` of all exports | $ez19l | $(ratio "$ez19l" "$etotal") |
+
+The archive is $(ratio "$a2" "$ez19") times the size of \`zstd -19\` of the same exports: blocks already
+stored are not stored again, whereas zstd sees each repeat again (within its window at best).
+
+### Speed and memory (the public corpus, $total bytes)
+
+| step | seconds | MB/s | peak RSS (KiB) |
+|---|---:|---:|---:|
+| \`collect --dry-run -o jsonl\` | $dry_s | $(mbs "$total" "$dry_s") | $dry_rss |
+| \`collect\` into a new archive | $store_s | $(mbs "$total" "$store_s") | $store_rss |
+
+Storing keeps $(awk -v d="$dry_s" -v s="$store_s" 'BEGIN { printf "%.0f", 100 * d / s }') % of the dry run's throughput (target: at least 80 %).
+EOT
