@@ -7,7 +7,7 @@ FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 600
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo check fuzz clean
+.PHONY: all deps build demo check fuzz bench clean
 
 all: build
 
@@ -33,5 +33,11 @@ fuzz: deps
 	cmake --build $(FUZZ_DIR) -j$(JOBS)
 	tests/fuzz/run-fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
+BENCH_DIR    ?= build-bench
+bench: deps
+	cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DSHOSEKI_TESTS=OFF
+	cmake --build $(BENCH_DIR) -j$(JOBS)
+	bench/run $(BENCH_DIR)/shoseki
+
 clean:
-	rm -rf $(BUILD_DIR) $(CHECK_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(CHECK_DIR) $(FUZZ_DIR) $(BENCH_DIR)

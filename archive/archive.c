@@ -17,7 +17,7 @@
 
 #include "archive_priv.h"
 
-#define ARC_ZSTD_DEFAULT 19
+#define ARC_ZSTD_DEFAULT 3
 #define ARC_PATH_MAX     4096
 
 const char *sho_archive_data_dir(const char *given)

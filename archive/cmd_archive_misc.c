@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,20 +81,74 @@ static int misc_fail(struct sho_archive *a, const struct sho_err *err, int rc)
 
 /* ---- sources ------------------------------------------------------------------------ */
 
-static int sources_print(void *ctx, const struct sho_archive_source *s)
-{
-    char first[SHO_TIME_ISO_MAX] = "-", last[SHO_TIME_ISO_MAX] = "-";
+/* Sources are few (one per collected file): gather them, then align the columns. */
+struct sources_rows {
+    char **cells; /* owned: row-major, SOURCES_COLS per row */
+    size_t rows;
+};
 
-    (void)ctx;
+#define SOURCES_COLS 9
+
+static int sources_gather(void *ctx, const struct sho_archive_source *s)
+{
+    struct sources_rows *t = ctx;
+    char first[SHO_TIME_ISO_MAX] = "-", last[SHO_TIME_ISO_MAX] = "-";
+    char size[32], stored[32], dups[32];
+    const char *vals[SOURCES_COLS];
+    size_t i;
+
     if (s->first_time != 0) {
         (void)sho_time_format_iso(s->first_time, first);
         (void)sho_time_format_iso(s->last_time, last);
     }
-    (void)printf("%s  %10llu  %-28s  %-12s  %s  %s  %6llu stored  %6llu duplicate  %s\n", s->sha256,
-                 (unsigned long long)s->size, first, s->host != NULL ? s->host : "-",
-                 s->channel != NULL ? s->channel : "-", last, (unsigned long long)s->events_stored,
-                 (unsigned long long)s->events_duplicate, s->name);
+    (void)snprintf(size, sizeof(size), "%llu", (unsigned long long)s->size);
+    (void)snprintf(stored, sizeof(stored), "%llu", (unsigned long long)s->events_stored);
+    (void)snprintf(dups, sizeof(dups), "%llu", (unsigned long long)s->events_duplicate);
+    vals[0] = s->sha256;
+    vals[1] = size;
+    vals[2] = s->host != NULL ? s->host : "-";
+    vals[3] = s->channel != NULL ? s->channel : "-";
+    vals[4] = first;
+    vals[5] = last;
+    vals[6] = stored;
+    vals[7] = dups;
+    vals[8] = s->name;
+    t->cells = sho_xrealloc(t->cells, (t->rows + 1) * SOURCES_COLS * sizeof(*t->cells));
+    for (i = 0; i < SOURCES_COLS; i++) {
+        t->cells[t->rows * SOURCES_COLS + i] = sho_xstrdup(vals[i]);
+    }
+    t->rows++;
     return 0;
+}
+
+static void sources_print(struct sources_rows *t)
+{
+    static const char *const heads[SOURCES_COLS] = {
+        "SHA256", "SIZE", "HOST", "CHANNEL", "FIRST", "LAST", "EVENTS", "DUPLICATES", "NAME",
+    };
+    size_t w[SOURCES_COLS], r, c;
+
+    for (c = 0; c < SOURCES_COLS; c++) {
+        w[c] = strlen(heads[c]);
+        for (r = 0; r < t->rows; r++) {
+            size_t n = strlen(t->cells[r * SOURCES_COLS + c]);
+            w[c] = n > w[c] ? n : w[c];
+        }
+    }
+    for (r = 0; r <= t->rows; r++) {
+        for (c = 0; c < SOURCES_COLS; c++) {
+            const char *v = r == 0 ? heads[c] : t->cells[(r - 1) * SOURCES_COLS + c];
+            if (c + 1 < SOURCES_COLS) {
+                (void)printf("%-*s  ", (int)w[c], v);
+            } else {
+                (void)printf("%s\n", v);
+            }
+        }
+    }
+    for (r = 0; r < t->rows * SOURCES_COLS; r++) {
+        free(t->cells[r]);
+    }
+    free(t->cells);
 }
 
 int sho_cmd_sources(int argc, char **argv)
@@ -101,8 +156,9 @@ int sho_cmd_sources(int argc, char **argv)
     static const char usage[] =
         "usage: shoseki sources [--data DIR]\n"
         "\n"
-        "One line per collected source file: SHA-256, size, first record time, host,\n"
-        "channel, last record time, events stored, events skipped as duplicates, name.\n";
+        "One line per collected source file: SHA-256, size, host, channel, first and\n"
+        "last event time, events stored, events skipped as duplicates, name.\n";
+    struct sources_rows rows = { NULL, 0 };
     struct misc_opts o;
     struct sho_archive *a = NULL;
     struct sho_err err;
@@ -114,11 +170,12 @@ int sho_cmd_sources(int argc, char **argv)
     sho_err_clear(&err);
     rc = sho_archive_open(sho_archive_data_dir(o.data), NULL, &a, &err);
     if (rc == 0) {
-        rc = sho_archive_sources(a, sources_print, NULL, &err);
+        rc = sho_archive_sources(a, sources_gather, &rows, &err);
     }
     if (rc != 0) {
         return misc_fail(a, &err, rc);
     }
+    sources_print(&rows);
     sho_archive_close(a);
     return SHO_EXIT_OK;
 }

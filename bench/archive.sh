@@ -21,7 +21,7 @@ archive_bytes() { du -cb "$1"/archive/seg-*.sho | tail -1 | cut -f1; }
 # Time one command (wall seconds) and its peak RSS (KiB): prints "SECONDS KIB".
 measure() {
   /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || true
-  cat "$work/time"
+  tail -1 "$work/time"
 }
 
 inputs=("$corpus"/*.evtx)
@@ -45,6 +45,10 @@ a2=$(archive_bytes "$work/d2")
 ez3=$(zbytes -3 "${exports[@]}")
 ez19=$(zbytes -19 "${exports[@]}")
 ez19l=$(cat "${exports[@]}" | zstd -q -c -19 --long=27 | wc -c | tr -d ' ')
+ez19each=0
+for f in "${exports[@]}"; do
+  ez19each=$((ez19each + $(zstd -q -c -19 "$f" | wc -c)))
+done
 
 # 3. Throughput and memory: dry run against storing, same inputs, median of RUNS.
 dry=()
@@ -84,11 +88,15 @@ Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(uname -m)), release bu
 | input (all exports) | $etotal | 1.000 |
 | shoseki archive | $a2 | $(ratio "$a2" "$etotal") |
 | \`zstd -3\` of all exports | $ez3 | $(ratio "$ez3" "$etotal") |
-| \`zstd -19\` of all exports | $ez19 | $(ratio "$ez19" "$etotal") |
-| \`zstd -19 --long=27\` of all exports | $ez19l | $(ratio "$ez19l" "$etotal") |
+| \`zstd -19\` of each export, summed (how exports are usually kept) | $ez19each | $(ratio "$ez19each" "$etotal") |
+| \`zstd -19\` of all exports as one stream | $ez19 | $(ratio "$ez19" "$etotal") |
+| \`zstd -19 --long=27\` of all exports as one stream | $ez19l | $(ratio "$ez19l" "$etotal") |
 
-The archive is $(ratio "$a2" "$ez19") times the size of \`zstd -19\` of the same exports: blocks already
-stored are not stored again, whereas zstd sees each repeat again (within its window at best).
+Against each export compressed on its own the archive is $(ratio "$a2" "$ez19each") times the size;
+against one \`zstd -19\` stream over all of them, $(ratio "$a2" "$ez19") times. The archive stores
+each distinct chunk once and compresses new chunks against a dictionary of earlier ones, but it
+also stores the normalized events beside the originals, and these exports are small: the whole
+series ($etotal bytes) fits in zstd -19's 8 MiB window, so one stream finds every repeat too.
 
 ### Speed and memory (the public corpus, $total bytes)
 

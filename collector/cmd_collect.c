@@ -32,6 +32,7 @@ static const char collect_usage[] =
     "  -d, --data DIR       data directory (default $SHOSEKI_DATA, else ./shoseki-data)\n"
     "      --host NAME      label for sources whose records carry no host\n"
     "      --wait           wait for another collect on DIR instead of failing\n"
+    "      --level N        zstd level for new frames, 1-19 (default 3)\n"
     "  -n, --dry-run        print the events instead of storing anything\n"
     "  -o, --output FORMAT  with --dry-run: jsonl, csv or table (default: table on a\n"
     "                       terminal, jsonl otherwise)\n"
@@ -52,6 +53,7 @@ static const char collect_usage[] =
 struct collect_opts {
     bool dry_run;
     bool wait;
+    int level;
     const char *data;
     const char *host;
     enum sho_event_format format;
@@ -267,6 +269,13 @@ static int collect_option(int c, struct collect_opts *o, char **argv)
     case 'W':
         o->wait = true;
         return 0;
+    case 'L':
+        if (sho_parse_u64(optarg, 19, 0, &v) != 0 || v == 0) {
+            (void)fprintf(stderr, "shoseki collect: --level wants 1..19, not '%s'\n", optarg);
+            return SHO_EXIT_USAGE;
+        }
+        o->level = (int)v;
+        return 0;
     case 'o':
         if (sho_event_format_parse(optarg, &o->format) != 0) {
             (void)fprintf(stderr, "shoseki collect: unknown output format '%s'\n", optarg);
@@ -300,11 +309,17 @@ static int collect_option(int c, struct collect_opts *o, char **argv)
 static int collect_parse(int argc, char **argv, struct collect_opts *o)
 {
     static const struct option longopts[] = {
-        { "dry-run", no_argument, NULL, 'n' },      { "data", required_argument, NULL, 'd' },
-        { "host", required_argument, NULL, 'T' },   { "wait", no_argument, NULL, 'W' },
-        { "output", required_argument, NULL, 'o' }, { "all-objects", no_argument, NULL, 'A' },
-        { "all-events", no_argument, NULL, 'E' },   { "handles", required_argument, NULL, 'H' },
-        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "data", required_argument, NULL, 'd' },
+        { "host", required_argument, NULL, 'T' },
+        { "wait", no_argument, NULL, 'W' },
+        { "level", required_argument, NULL, 'L' },
+        { "output", required_argument, NULL, 'o' },
+        { "all-objects", no_argument, NULL, 'A' },
+        { "all-events", no_argument, NULL, 'E' },
+        { "handles", required_argument, NULL, 'H' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     int c, rc;
 
@@ -387,6 +402,7 @@ int sho_cmd_collect(int argc, char **argv)
     } else {
         memset(&aopts, 0, sizeof(aopts));
         aopts.flags = SHO_ARCHIVE_WRITE | (o.wait ? SHO_ARCHIVE_WAIT : 0);
+        aopts.zstd_level = o.level;
         rc = sho_archive_open(sho_archive_data_dir(o.data), &aopts, &run.archive, &err);
         if (rc != 0) {
             sho_log_err(SHO_LOG_ERROR, &err);
