@@ -6,9 +6,16 @@
  * an insertion, and events survive encode/decode with their identity key.
  */
 #include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "unit.h"
+#include <cmocka.h>
 
 #include "archive_priv.h"
 #include "shoseki/event.h"
