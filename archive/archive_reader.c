@@ -200,6 +200,20 @@ static int verify_frame(void *ctx, const struct sho_frame_info *fi, const uint8_
     }
 }
 
+/* Sources whose events were stored but whose collection never committed. */
+static uint64_t verify_unfinished(const struct verify_ctx *v)
+{
+    uint64_t n = 0;
+    size_t i;
+
+    for (i = 0; i < v->pending.cap; i++) {
+        if (!hash_is_zero(v->pending.slots[i]) && !hash_set_has(&v->sources, v->pending.slots[i])) {
+            n++;
+        }
+    }
+    return n;
+}
+
 int sho_archive_verify(struct sho_archive *a, const uint8_t *expect_head,
                        struct sho_verify_report *report, struct sho_err *err)
 {
@@ -220,6 +234,7 @@ int sho_archive_verify(struct sho_archive *a, const uint8_t *expect_head,
     report->has_head = ws.has_head;
     memcpy(report->head, ws.head, SHO_HASH_LEN);
     report->tails_set_aside = ws.tails_set_aside + (ws.last_end != ws.last_size ? 1 : 0);
+    report->sources_unfinished = verify_unfinished(&v);
     if (rc == 0 && expect_head != NULL && !report->expected_head_seen) {
         char hex[SHO_HASH_HEX];
         sho_hash_hex(expect_head, hex);

@@ -93,6 +93,11 @@ int sho_cmd_verify(int argc, char **argv)
                      "chain\n",
                      (unsigned long long)r.tails_set_aside);
     }
+    if (r.sources_unfinished != 0) {
+        (void)printf("verify: %llu sources have events but their collection did not finish; "
+                     "collect them again to complete them\n",
+                     (unsigned long long)r.sources_unfinished);
+    }
     if (expect_hex != NULL) {
         (void)printf("verify: expected head found in the chain\n");
     }

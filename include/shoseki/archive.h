@@ -140,10 +140,11 @@ SHO_NODISCARD int sho_archive_walk(struct sho_archive *a, unsigned types,
 /* Result of a full check. */
 struct sho_verify_report {
     uint64_t frames, segments, sources, events, blocks;
-    uint8_t head[SHO_HASH_LEN]; /* hash of the last frame */
-    bool has_head;              /* false for an empty archive */
-    bool expected_head_seen;    /* --expect-head: found in the chain */
-    uint64_t tails_set_aside;   /* unfinished frames left by interrupted writes */
+    uint8_t head[SHO_HASH_LEN];  /* hash of the last frame */
+    bool has_head;               /* false for an empty archive */
+    bool expected_head_seen;     /* --expect-head: found in the chain */
+    uint64_t tails_set_aside;    /* unfinished frames left by interrupted writes */
+    uint64_t sources_unfinished; /* sources with events but no SOURCE frame (interrupted) */
 };
 
 /*
