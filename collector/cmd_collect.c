@@ -69,6 +69,7 @@ struct collect_run {
     uint64_t problems_hidden;        /* for the current file */
     uint64_t files_ok, files_failed; /* totals */
     uint64_t files_known;            /* files collected before */
+    uint64_t files_unread;           /* stored, but their records could not be read */
     uint64_t stored, duplicates;     /* events, totals */
     struct sho_collect_stats total;  /* totals over files read */
     bool sink_failed;                /* output or archive failed: stop */
@@ -195,6 +196,7 @@ static int collect_store(struct collect_run *run, const char *file,
         /* A file whose records cannot be read is still kept: it is evidence too. */
         if (rc != 0) {
             sho_log_err(SHO_LOG_ERROR, err);
+            run->files_unread++;
         }
     }
     erc = sho_archive_source_end(run->archive, as, err);
@@ -350,8 +352,8 @@ static int collect_exit_code(const struct collect_run *run)
     if (run->files_ok == 0) {
         return SHO_EXIT_INPUT;
     }
-    if (run->files_failed != 0 || sho_collect_stats_skipped(&run->total) != 0 ||
-        run->total.bad_chunks != 0) {
+    if (run->files_failed != 0 || run->files_unread != 0 ||
+        sho_collect_stats_skipped(&run->total) != 0 || run->total.bad_chunks != 0) {
         return SHO_EXIT_SKIPPED;
     }
     return SHO_EXIT_OK;
