@@ -137,15 +137,60 @@ struct walk_ctx {
     int64_t prev_valid_end, prev_size; /* of the previous segment; -1 unknown */
 };
 
+/*
+ * A SEGMENT frame: it must name its segment and say exactly how the previous
+ * segment ended. Checked before the chain, so that a truncated or extended
+ * segment is reported where the damage is, not as a numbering gap after it.
+ */
+static int walk_check_segment(struct walk_ctx *w, const struct arc_frame_head *h, uint32_t segno,
+                              int64_t offset, struct sho_err *err)
+{
+    char prev_path[ARC_PATH_MAX];
+    uint32_t number;
+    uint64_t prev_valid, set_aside;
+
+    if (arc_segment_parse((const uint8_t *)w->raw.data, w->raw.len, &number, &prev_valid,
+                          &set_aside) != 0 ||
+        number != segno) {
+        return sho_err_set(err, SHO_ETAMPER, w->path, offset,
+                           "frame %llu: segment record does not name this segment (%u)",
+                           (unsigned long long)h->seq, segno);
+    }
+    if (w->prev_valid_end >= 0 && (prev_valid != (uint64_t)w->prev_valid_end ||
+                                   set_aside != (uint64_t)(w->prev_size - w->prev_valid_end))) {
+        arc_segment_path(w->a, segno - 1, prev_path, sizeof(prev_path));
+        return sho_err_set(err, SHO_ETAMPER, prev_path, w->prev_valid_end,
+                           "segment %u should end at %llu (%llu bytes set aside after it) as "
+                           "segment %u records, but its whole frames end here and %lld bytes "
+                           "follow (truncated, extended or replaced)",
+                           segno - 1, (unsigned long long)prev_valid, (unsigned long long)set_aside,
+                           segno, (long long)(w->prev_size - w->prev_valid_end));
+    }
+    if (set_aside != 0) {
+        w->ws->tails_set_aside++;
+    }
+    return 0;
+}
+
 /* Check one frame against the chain and the segment rules. */
 static int walk_check(struct walk_ctx *w, const struct arc_frame_head *h, uint32_t segno,
                       int64_t offset, struct sho_err *err)
 {
     static const uint8_t zero[SHO_HASH_LEN];
     struct arc_walk_state *ws = w->ws;
-    uint32_t number;
-    uint64_t prev_valid, set_aside;
+    int rc;
 
+    if ((offset == ARC_SEGMENT_MAGIC_LEN) != (h->type == SHO_FRAME_SEGMENT) ||
+        h->type < SHO_FRAME_SEGMENT || h->type > SHO_FRAME_SOURCE) {
+        return sho_err_set(err, SHO_ETAMPER, w->path, offset, "frame %llu: unexpected type %u",
+                           (unsigned long long)h->seq, h->type);
+    }
+    if (h->type == SHO_FRAME_SEGMENT) {
+        rc = walk_check_segment(w, h, segno, offset, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
     if (h->seq != ws->next_seq) {
         return sho_err_set(err, SHO_ETAMPER, w->path, offset,
                            "frame %llu: expected frame number %llu (frames removed, reordered "
@@ -156,33 +201,6 @@ static int walk_check(struct walk_ctx *w, const struct arc_frame_head *h, uint32
         return sho_err_set(err, SHO_ETAMPER, w->path, offset,
                            "frame %llu: does not chain to the frame before it",
                            (unsigned long long)h->seq);
-    }
-    if ((offset == ARC_SEGMENT_MAGIC_LEN) != (h->type == SHO_FRAME_SEGMENT) ||
-        h->type < SHO_FRAME_SEGMENT || h->type > SHO_FRAME_SOURCE) {
-        return sho_err_set(err, SHO_ETAMPER, w->path, offset, "frame %llu: unexpected type %u",
-                           (unsigned long long)h->seq, h->type);
-    }
-    if (h->type != SHO_FRAME_SEGMENT) {
-        return 0;
-    }
-    if (arc_segment_parse((const uint8_t *)w->raw.data, w->raw.len, &number, &prev_valid,
-                          &set_aside) != 0 ||
-        number != segno) {
-        return sho_err_set(err, SHO_ETAMPER, w->path, offset,
-                           "frame %llu: segment record does not name this segment (%u)",
-                           (unsigned long long)h->seq, segno);
-    }
-    if (w->prev_valid_end >= 0 && (prev_valid != (uint64_t)w->prev_valid_end ||
-                                   set_aside != (uint64_t)(w->prev_size - w->prev_valid_end))) {
-        return sho_err_set(err, SHO_ETAMPER, w->path, offset,
-                           "frame %llu: previous segment should end at %llu with %llu bytes set "
-                           "aside, but it ends at %lld with %lld (truncated or extended)",
-                           (unsigned long long)h->seq, (unsigned long long)prev_valid,
-                           (unsigned long long)set_aside, (long long)w->prev_valid_end,
-                           (long long)(w->prev_size - w->prev_valid_end));
-    }
-    if (set_aside != 0) {
-        ws->tails_set_aside++;
     }
     return 0;
 }

@@ -33,6 +33,7 @@ static const char collect_usage[] =
     "      --host NAME      label for sources whose records carry no host\n"
     "      --wait           wait for another collect on DIR instead of failing\n"
     "      --level N        zstd level for new frames, 1-19 (default 3)\n"
+    "      --segment-size N start a new segment file past N bytes (default 256M)\n"
     "  -n, --dry-run        print the events instead of storing anything\n"
     "  -o, --output FORMAT  with --dry-run: jsonl, csv or table (default: table on a\n"
     "                       terminal, jsonl otherwise)\n"
@@ -54,6 +55,7 @@ struct collect_opts {
     bool dry_run;
     bool wait;
     int level;
+    uint64_t segment_size;
     const char *data;
     const char *host;
     enum sho_event_format format;
@@ -271,6 +273,14 @@ static int collect_option(int c, struct collect_opts *o, char **argv)
     case 'W':
         o->wait = true;
         return 0;
+    case 'S':
+        if (sho_parse_u64(optarg, (uint64_t)1 << 40, SHO_PARSE_SUFFIX, &v) != 0 || v < 4096) {
+            (void)fprintf(stderr, "shoseki collect: --segment-size wants 4K..1T, not '%s'\n",
+                          optarg);
+            return SHO_EXIT_USAGE;
+        }
+        o->segment_size = v;
+        return 0;
     case 'L':
         if (sho_parse_u64(optarg, 19, 0, &v) != 0 || v == 0) {
             (void)fprintf(stderr, "shoseki collect: --level wants 1..19, not '%s'\n", optarg);
@@ -316,6 +326,7 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
         { "host", required_argument, NULL, 'T' },
         { "wait", no_argument, NULL, 'W' },
         { "level", required_argument, NULL, 'L' },
+        { "segment-size", required_argument, NULL, 'S' },
         { "output", required_argument, NULL, 'o' },
         { "all-objects", no_argument, NULL, 'A' },
         { "all-events", no_argument, NULL, 'E' },
@@ -405,6 +416,7 @@ int sho_cmd_collect(int argc, char **argv)
         memset(&aopts, 0, sizeof(aopts));
         aopts.flags = SHO_ARCHIVE_WRITE | (o.wait ? SHO_ARCHIVE_WAIT : 0);
         aopts.zstd_level = o.level;
+        aopts.segment_max = o.segment_size;
         rc = sho_archive_open(sho_archive_data_dir(o.data), &aopts, &run.archive, &err);
         if (rc != 0) {
             sho_log_err(SHO_LOG_ERROR, &err);
