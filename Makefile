@@ -7,7 +7,7 @@ FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 600
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo check fuzz bench clean
+.PHONY: all deps build demo check fuzz bench samples clean
 
 all: build
 
@@ -20,6 +20,12 @@ build: deps
 
 demo: build
 	@scripts/demo $(BUILD_DIR)/shoseki
+
+# Regenerate the committed sample logs (deterministic: the same bytes every time).
+SAMPLES_ARGS ?= --seed 1 --persons 8 --files 24 --hosts 2 --days 2 --events-per-day 20
+samples: build
+	rm -rf samples/evtx
+	$(BUILD_DIR)/shoseki-gen --out samples/evtx $(SAMPLES_ARGS)
 
 check: deps
 	cmake -S . -B $(CHECK_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
