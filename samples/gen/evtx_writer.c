@@ -140,7 +140,7 @@ static void put64(struct enc *e, uint64_t v)
 /* Patch the u32 at chunk offset `at` (a size placeholder). */
 static void patch32(struct enc *e, uint32_t at, uint32_t v)
 {
-    if (!e->overflow) {
+    if (!e->overflow && e->w != NULL) {
         put32_at(e->w->chunk + at, v);
     }
 }
@@ -721,12 +721,12 @@ static int chunk_write(struct evw *w, struct sho_err *err)
         return 0;
     }
     for (i = 0; i < w->name_count; i++) { /* 64 string buckets by name hash */
-        uint8_t *b = c + 128 + 4 * (w->names[i].hash % 64);
+        uint8_t *b = c + 128 + (size_t)4 * (w->names[i].hash % 64);
         put32_at(c + w->names[i].off, sho_le32(b));
         put32_at(b, w->names[i].off);
     }
     for (i = 0; i < w->template_count; i++) { /* 32 template buckets */
-        uint8_t *b = c + 384 + 4 * (w->templates[i].id % 32);
+        uint8_t *b = c + 384 + (size_t)4 * (w->templates[i].id % 32);
         put32_at(c + w->templates[i].off, sho_le32(b));
         put32_at(b, w->templates[i].off);
     }

@@ -96,6 +96,7 @@ struct gen {
     uint64_t *tag_ids;    /* EventRecordID of each tagged original */
     struct sho_buf truth; /* "accesses" array being built */
     bool truth_first;
+    bool failed; /* the truth did not fit: report it */
 };
 
 static uint64_t gen_rand(struct gen *g)
@@ -122,8 +123,9 @@ void gen_params_default(struct gen_params *p)
     p->days = 3;
     p->events_per_day = 40;
     /* 2024-04-01 00:00 JST */
-    p->start = ((uint64_t)sho_time_days_from_civil(2024, 3, 31) * 86400 + 15 * 3600) * TICKS_S +
-               SHO_FILETIME_UNIX_EPOCH;
+    p->start =
+        ((uint64_t)sho_time_days_from_civil(2024, 3, 31) * 86400 + (uint64_t)15 * 3600) * TICKS_S +
+        SHO_FILETIME_UNIX_EPOCH;
 }
 
 static void gen_model(struct gen *g)
@@ -151,7 +153,7 @@ static void gen_model(struct gen *g)
     for (i = 0; i < p->files; i++) {
         struct gen_file *f = &g->files[i];
         f->share = &shares[i % SHO_ARRAY_COUNT(shares)];
-        f->host = (i / SHO_ARRAY_COUNT(shares)) % p->hosts;
+        f->host = p->hosts != 0 ? (unsigned)((i / SHO_ARRAY_COUNT(shares)) % p->hosts) : 0;
         (void)snprintf(f->name, sizeof(f->name), "%s%02u.%s", f->share->stem,
                        i / (unsigned)SHO_ARRAY_COUNT(shares) + 1, f->share->ext);
         (void)snprintf(f->local, sizeof(f->local), "D:\\shares\\%s\\%s\\%s", f->share->share,
@@ -200,8 +202,7 @@ static void truth_access(struct gen *g, unsigned person, const char *path, const
     rc |= sho_json_append_string(b, host);
     rc |= sho_buf_appendf(b, ", \"how\": \"%s\"}", how);
     if (rc != 0) {
-        (void)fputs("shoseki-gen: truth too large\n", stderr);
-        exit(5);
+        g->failed = true; /* the truth outgrew its buffer: gen_run reports it */
     }
 }
 
@@ -325,6 +326,10 @@ static void plan_scenarios(struct gen *g, struct sho_buf *facts)
     const struct gen_params *p = g->p;
     uint64_t day1 = p->start + 1 * TICKS_DAY, t;
     unsigned victim = p->persons - 1, n = sensitive_count(g), i, host = p->hosts - 1;
+
+    if (n == 0) {
+        n = 1; /* at least one file of the My Number folder exists: files >= 8 */
+    }
     char ts[SHO_TIME_ISO_MAX], te[SHO_TIME_ISO_MAX];
     struct gen_rec *r;
     int rc = 0;
@@ -338,12 +343,12 @@ static void plan_scenarios(struct gen *g, struct sho_buf *facts)
     plan_logon(g, 2, g->files[sensitive_file(g, 0)].host, day1 + 10 * TICKS_HOUR,
                day1 + 11 * TICKS_HOUR);
     for (i = 0; i < 4; i++) {
-        plan_access(g, 2, sensitive_file(g, i % n), day1 + 10 * TICKS_HOUR + (i + 1) * TICKS_MIN,
-                    0x1, 1, "refused");
+        plan_access(g, 2, sensitive_file(g, i % n),
+                    day1 + 10 * TICKS_HOUR + (uint64_t)(i + 1) * TICKS_MIN, 0x1, 1, "refused");
     }
     /* usb: person 3 reads two files and copies them to E: on pc01 at 12:00 on day 1. */
     for (i = 0; i < 2; i++) {
-        t = day1 + 12 * TICKS_HOUR + i * 2 * TICKS_MIN;
+        t = day1 + 12 * TICKS_HOUR + (uint64_t)i * 2 * TICKS_MIN;
         plan_access(g, 3, 1 + 4 * i, t, 0x1, 0, "usb-source");
         r = gen_add(g, p->hosts, t + TICKS_MIN, R_SYSMON_CREATE);
         r->person = 3;
@@ -356,10 +361,11 @@ static void plan_scenarios(struct gen *g, struct sho_buf *facts)
     t = p->start + (p->days - 1) * TICKS_DAY + 2 * TICKS_HOUR;
     plan_logon(g, victim, g->files[sensitive_file(g, 0)].host, t - TICKS_MIN, t + TICKS_HOUR);
     for (i = 0; i < n; i++) {
-        plan_access(g, victim, sensitive_file(g, i), t + i * 5 * TICKS_S, 0x1, 0, "compromise");
+        plan_access(g, victim, sensitive_file(g, i), t + (uint64_t)i * 5 * TICKS_S, 0x1, 0,
+                    "compromise");
     }
     (void)sho_time_format_iso(t, ts);
-    (void)sho_time_format_iso(t + (n - 1) * 5 * TICKS_S + 2000, te);
+    (void)sho_time_format_iso(t + (uint64_t)(n - 1) * 5 * TICKS_S + 2000, te);
     rc |=
         sho_buf_appendf(facts, "  \"burst\": {\"sid\": \"%s\", \"user\": ", g->persons[victim].sid);
     rc |= sho_json_append_string(facts, g->persons[victim].account);
@@ -375,7 +381,7 @@ static void plan_scenarios(struct gen *g, struct sho_buf *facts)
                           "\"sid\": \"%s\"},\n",
                           g->hosts[host], ts, g->persons[0].sid);
     if (rc != 0) {
-        exit(5);
+        g->failed = true;
     }
 }
 
@@ -543,16 +549,59 @@ static void rec_logon(const struct gen *g, const struct gen_rec *r, struct field
     f_str(f, "IpPort", "49152");
 }
 
+static void rec_cleared(const struct gen *g, const struct gen_rec *r, struct evw_event *ev,
+                        struct fields *f)
+{
+    static const uint8_t eventlog_guid[16] = { 0xd8, 0xdd, 0x65, 0xfc, 0xef, 0xd6, 0x62, 0x49,
+                                               0x83, 0xd5, 0x6e, 0x5c, 0xfe, 0x9c, 0xe1, 0x48 };
+
+    ev->provider = "Microsoft-Windows-Eventlog";
+    memcpy(ev->provider_guid, eventlog_guid, 16);
+    ev->keywords = 0x4020000000000000ull;
+    ev->level = 4;
+    ev->user_data = "LogFileCleared";
+    ev->user_data_ns = "http://manifests.microsoft.com/win/2004/08/windows/eventlog";
+    f_sid(f, "SubjectUserSid", g->persons[r->person].sid);
+    f_str(f, "SubjectUserName", g->persons[r->person].account);
+    f_str(f, "SubjectDomainName", GEN_DOMAIN);
+    f_num(f, "SubjectLogonId", EVW_HEX64, g->persons[r->person].logon_id);
+}
+
+static void rec_sysmon(const struct gen *g, const struct gen_rec *r, struct evw_event *ev,
+                       struct fields *f, struct scratch *s)
+{
+    static const uint8_t sysmon_guid[16] = { 0xf0, 0x8e, 0x62, 0x54, 0xfb, 0x10, 0x44, 0x4a,
+                                             0xa6, 0x2a, 0x6d, 0x14, 0x9e, 0x6f, 0x8d, 0x59 };
+
+    ev->provider = "Microsoft-Windows-Sysmon";
+    memcpy(ev->provider_guid, sysmon_guid, 16);
+    ev->keywords = 0x8000000000000000ull;
+    ev->level = 4;
+    ev->version = 2;
+    ev->channel = "Microsoft-Windows-Sysmon/Operational";
+    ev->computer = "PC01.corp.example.jp";
+    ev->user_sid = "S-1-5-18";
+    ev->pid = 2944;
+    (void)sho_time_format_iso(r->time, s->rel);
+    s->rel[19] = '\0'; /* Sysmon's UtcTime: "YYYY-MM-DD hh:mm:ss" */
+    s->rel[10] = ' ';
+    f_str(f, "RuleName", "-");
+    f_str(f, "UtcTime", s->rel);
+    f_str(f, "ProcessGuid", "{5770385f-c22a-5e0b-0000-0010a3ae0200}");
+    f_num(f, "ProcessId", EVW_UINT32, r->pid);
+    f_str(f, "Image", "C:\\Windows\\explorer.exe");
+    f_str(f, "TargetFilename", r->extra);
+    f_str(f, "CreationUtcTime", s->rel);
+    (void)snprintf(s->share, sizeof(s->share), "%s\\%s", GEN_DOMAIN, g->persons[r->person].account);
+    f_str(f, "User", s->share);
+}
+
 /* Fill `ev` for record `r`; strings point into `f`, `s` and the model. */
 static void rec_event(const struct gen *g, const struct gen_rec *r, struct evw_event *ev,
                       struct fields *f, struct scratch *s)
 {
     static const uint8_t security_guid[16] = { 0x25, 0x96, 0x84, 0x54, 0x78, 0x54, 0x94, 0x49,
                                                0xa5, 0xba, 0x3e, 0x3b, 0x03, 0x28, 0xc3, 0x0d };
-    static const uint8_t sysmon_guid[16] = { 0xf0, 0x8e, 0x62, 0x54, 0xfb, 0x10, 0x44, 0x4a,
-                                             0xa6, 0x2a, 0x6d, 0x14, 0x9e, 0x6f, 0x8d, 0x59 };
-    static const uint8_t eventlog_guid[16] = { 0xd8, 0xdd, 0x65, 0xfc, 0xef, 0xd6, 0x62, 0x49,
-                                               0x83, 0xd5, 0x6e, 0x5c, 0xfe, 0x9c, 0xe1, 0x48 };
     static const uint16_t ids[] = {
         [R_LOGON] = 4624,   [R_LOGOFF] = 4634,     [R_SHARE] = 5140,  [R_SHARE_ACCESS] = 5145,
         [R_REQUEST] = 4656, [R_ACCESS] = 4663,     [R_DELETE] = 4660, [R_CLOSE] = 4658,
@@ -586,40 +635,10 @@ static void rec_event(const struct gen *g, const struct gen_rec *r, struct evw_e
         rec_share(g, r, f, s);
         break;
     case R_CLEARED:
-        ev->provider = "Microsoft-Windows-Eventlog";
-        memcpy(ev->provider_guid, eventlog_guid, 16);
-        ev->keywords = 0x4020000000000000ull;
-        ev->level = 4;
-        ev->user_data = "LogFileCleared";
-        ev->user_data_ns = "http://manifests.microsoft.com/win/2004/08/windows/eventlog";
-        f_sid(f, "SubjectUserSid", g->persons[r->person].sid);
-        f_str(f, "SubjectUserName", g->persons[r->person].account);
-        f_str(f, "SubjectDomainName", GEN_DOMAIN);
-        f_num(f, "SubjectLogonId", EVW_HEX64, g->persons[r->person].logon_id);
+        rec_cleared(g, r, ev, f);
         break;
     case R_SYSMON_CREATE:
-        ev->provider = "Microsoft-Windows-Sysmon";
-        memcpy(ev->provider_guid, sysmon_guid, 16);
-        ev->keywords = 0x8000000000000000ull;
-        ev->level = 4;
-        ev->version = 2;
-        ev->channel = "Microsoft-Windows-Sysmon/Operational";
-        ev->computer = "PC01.corp.example.jp";
-        ev->user_sid = "S-1-5-18";
-        ev->pid = 2944;
-        (void)sho_time_format_iso(r->time, s->rel);
-        s->rel[19] = '\0';
-        s->rel[10] = ' ';
-        f_str(f, "RuleName", "-");
-        f_str(f, "UtcTime", s->rel);
-        f_str(f, "ProcessGuid", "{5770385f-c22a-5e0b-0000-0010a3ae0200}");
-        f_num(f, "ProcessId", EVW_UINT32, r->pid);
-        f_str(f, "Image", "C:\\Windows\\explorer.exe");
-        f_str(f, "TargetFilename", r->extra);
-        f_str(f, "CreationUtcTime", s->rel);
-        (void)snprintf(s->share, sizeof(s->share), "%s\\%s", GEN_DOMAIN,
-                       g->persons[r->person].account);
-        f_str(f, "User", s->share);
+        rec_sysmon(g, r, ev, f, s);
         break;
     default:
         rec_object(g, r, f, s->list, sizeof(s->list));
@@ -738,7 +757,10 @@ int gen_run(const struct gen_params *p, const char *dir, struct sho_err *err)
         plan_day(&g, d);
     }
     plan_scenarios(&g, &facts);
-    rc = gen_write(&g, dir, err);
+    rc = g.failed ? sho_err_set(err, SHO_ELIMIT, dir, -1, "ground truth too large") : 0;
+    if (rc == 0) {
+        rc = gen_write(&g, dir, err);
+    }
     if (rc == 0) {
         rc = gen_truth(&g, dir, &facts, err);
     }
