@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "evtx_writer.h"
+#include "gen_truth.h"
 #include "shoseki/event.h"
 
 #define TICKS_S    10000000ull
@@ -92,11 +93,10 @@ struct gen {
     struct gen_rec *recs;
     size_t rec_count, rec_cap;
     uint64_t next_handle;
-    uint32_t tags;        /* tags handed out */
-    uint64_t *tag_ids;    /* EventRecordID of each tagged original */
-    struct sho_buf truth; /* "accesses" array being built */
-    bool truth_first;
-    bool failed; /* the truth did not fit: report it */
+    uint32_t tags;       /* tags handed out */
+    uint64_t *tag_ids;   /* EventRecordID of each tagged original */
+    struct truth *truth; /* owned: every access, for truth.json */
+    bool failed;         /* the truth did not fit: report it */
 };
 
 static uint64_t gen_rand(struct gen *g)
@@ -185,25 +185,8 @@ static struct gen_rec *gen_add(struct gen *g, unsigned log, uint64_t time, enum 
 static void truth_access(struct gen *g, unsigned person, const char *path, const char *action,
                          int failure, uint64_t time, const char *host, const char *how)
 {
-    struct sho_buf *b = &g->truth;
-    char t[SHO_TIME_ISO_MAX];
-    int rc = 0;
-
-    (void)sho_time_format_iso(time, t);
-    rc |= sho_buf_appends(b, g->truth_first ? "\n    {" : ",\n    {");
-    g->truth_first = false;
-    rc |= sho_buf_appendf(b, "\"sid\": \"%s\", \"user\": ", g->persons[person].sid);
-    rc |= sho_json_append_string(b, g->persons[person].account);
-    rc |= sho_buf_appends(b, ", \"path\": ");
-    rc |= sho_json_append_string(b, path);
-    rc |= sho_buf_appendf(b, ", \"action\": \"%s\", \"outcome\": \"%s\", \"time\": \"%s\", ",
-                          action, failure ? "failure" : "success", t);
-    rc |= sho_buf_appends(b, "\"host\": ");
-    rc |= sho_json_append_string(b, host);
-    rc |= sho_buf_appendf(b, ", \"how\": \"%s\"}", how);
-    if (rc != 0) {
-        g->failed = true; /* the truth outgrew its buffer: gen_run reports it */
-    }
+    truth_add(g->truth, g->persons[person].sid, g->persons[person].account, path, action,
+              failure != 0, time, host, how);
 }
 
 /* ---- planning -------------------------------------------------------------------- */
@@ -730,8 +713,8 @@ static int gen_truth(struct gen *g, const char *dir, const struct sho_buf *facts
     }
     bad |= fprintf(f, "\n  ],\n%s  \"record_id_gap\": {\"host\": \"%s\", \"missing\": 50},\n",
                    facts->data != NULL ? facts->data : "", g->hosts[g->p->hosts - 1]) < 0;
-    bad |=
-        fprintf(f, "  \"accesses\": [%s\n  ]\n}\n", g->truth.data != NULL ? g->truth.data : "") < 0;
+    bad |= truth_write(g->truth, f) != 0;
+    bad |= fputs("}\n", f) < 0;
     if (fclose(f) != 0 || bad) {
         return sho_err_set(err, SHO_EIO, path, -1, "cannot write");
     }
@@ -749,8 +732,7 @@ int gen_run(const struct gen_params *p, const char *dir, struct sho_err *err)
     g.p = p;
     g.rng = p->seed * 0x9E3779B97F4A7C15ull + 1;
     g.next_handle = 0x400;
-    g.truth_first = true;
-    sho_buf_init(&g.truth, (size_t)1 << 30);
+    g.truth = truth_new();
     sho_buf_init(&facts, (size_t)1 << 20);
     gen_model(&g);
     for (d = 0; d < p->days; d++) {
@@ -764,7 +746,7 @@ int gen_run(const struct gen_params *p, const char *dir, struct sho_err *err)
     if (rc == 0) {
         rc = gen_truth(&g, dir, &facts, err);
     }
-    sho_buf_release(&g.truth);
+    truth_free(g.truth);
     sho_buf_release(&facts);
     free(g.recs);
     free(g.files);

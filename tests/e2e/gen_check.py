@@ -90,6 +90,17 @@ def truth(d, events_path):
     if others:
         raise SystemExit(f"FAIL: burst: the account read outside the burst: {others[0]}")
     print(f"truth: burst of {b['files']} My Number files by {b['user']} found, nothing else")
+    # The views agree with the accesses: after hours is exactly the compromise.
+    if any(a["how"] != "compromise" for a in t["after_hours"]) or not t["after_hours"]:
+        raise SystemExit("FAIL: after_hours holds more (or less) than the compromise")
+    if sorted(t["by_person"][b["sid"]]["files"]) != sorted(
+            {a["path"] for a in t["accesses"] if a["sid"] == b["sid"] and a["outcome"] == "success"}):
+        raise SystemExit("FAIL: by_person of the compromised account disagrees with accesses")
+    for d in t["deletions"]:
+        if (d["sid"], d["path"], "delete", "success") not in index:
+            raise SystemExit(f"FAIL: deletion not found: {d}")
+    print(f"truth: {len(t['deletions'])} deletions, {len(t['removable_writes'])} removable "
+          f"writes, {len(t['failures'])} failures, {len(t['after_hours'])} after-hours accesses")
     c = t["log_cleared"]
     hits = [e for e in events if e["event_id"] == 1102 and e["host"] == c["host"]
             and e.get("user_sid") == c["sid"] and e["time"].startswith(c["time"][:19])]
