@@ -11,7 +11,7 @@
 
 #include "shoseki/event.h"
 
-#define JST_OFFSET_S (9 * 3600)
+#define JST_OFFSET_S ((int64_t)9 * 3600)
 #define OPEN_HOUR    9
 #define CLOSE_HOUR   18
 
