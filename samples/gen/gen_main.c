@@ -31,6 +31,7 @@
 static const char gen_usage[] =
     "usage: shoseki-gen --out DIR [--seed N] [--persons N] [--files N] [--hosts N]\n"
     "                   [--days N] [--events-per-day N] [--start YYYY-MM-DD]\n"
+    "                   [--no-truth]\n"
     "\n"
     "Write Security and Sysmon .evtx files of a small company's file servers, with\n"
     "the answers in DIR/truth.json. Defaults: seed 1, 8 persons, 24 files, 2 hosts,\n"
@@ -47,6 +48,7 @@ static int gen_parse(int argc, char **argv, struct gen_params *p, const char **o
         { "days", required_argument, NULL, 'd' },
         { "events-per-day", required_argument, NULL, 'e' },
         { "start", required_argument, NULL, 'S' },
+        { "no-truth", no_argument, NULL, 'N' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -64,6 +66,10 @@ static int gen_parse(int argc, char **argv, struct gen_params *p, const char **o
         }
         if (c == 'o') {
             *out = optarg;
+            continue;
+        }
+        if (c == 'N') {
+            p->no_truth = true;
             continue;
         }
         if (c == 'S') {

@@ -79,9 +79,8 @@ struct gen_rec {
     int failure;   /* audit failure */
     uint64_t handle;
     uint32_t pid;
-    uint32_t tag;    /* links a forwarded copy to its original, 0 none */
-    bool is_copy;    /* the ForwardedEvents copy of a record */
-    char extra[256]; /* Sysmon target path */
+    uint32_t tag; /* links a forwarded copy to its original, 0 none */
+    bool is_copy; /* the ForwardedEvents copy of a record */
 };
 
 struct gen {
@@ -185,6 +184,9 @@ static struct gen_rec *gen_add(struct gen *g, unsigned log, uint64_t time, enum 
 static void truth_access(struct gen *g, unsigned person, const char *path, const char *action,
                          int failure, uint64_t time, const char *host, const char *how)
 {
+    if (g->truth == NULL) {
+        return; /* --no-truth: benchmarks at scale need the logs only */
+    }
     truth_add(g->truth, g->persons[person].sid, g->persons[person].account, path, action,
               failure != 0, time, host, how);
 }
@@ -304,18 +306,25 @@ static unsigned sensitive_count(struct gen *g)
     return n;
 }
 
-static void plan_scenarios(struct gen *g, struct sho_buf *facts)
+/* The removable drive's copy of file `file`. */
+static void usb_path(const struct gen *g, unsigned file, char *out, size_t len)
+{
+    (void)snprintf(out, len, "E:\\backup\\%s", g->files[file].name);
+}
+
+/* Day 1: disposal, refused attempts, the USB copy and the cleared log. */
+static void plan_day1_scenarios(struct gen *g, struct sho_buf *facts)
 {
     const struct gen_params *p = g->p;
     uint64_t day1 = p->start + 1 * TICKS_DAY, t;
-    unsigned victim = p->persons - 1, n = sensitive_count(g), i, host = p->hosts - 1;
+    unsigned n = sensitive_count(g), i, host = p->hosts - 1;
+    char ts[SHO_TIME_ISO_MAX], usb[256];
+    struct gen_rec *r;
+    int rc = 0;
 
     if (n == 0) {
         n = 1; /* at least one file of the My Number folder exists: files >= 8 */
     }
-    char ts[SHO_TIME_ISO_MAX], te[SHO_TIME_ISO_MAX];
-    struct gen_rec *r;
-    int rc = 0;
 
     /* disposal: person 1 deletes three old estimates at 17:00 on day 1. */
     for (i = 0; i < 3; i++) {
@@ -337,11 +346,35 @@ static void plan_scenarios(struct gen *g, struct sho_buf *facts)
         r->person = 3;
         r->file = 1 + 4 * i;
         r->pid = 4812;
-        (void)snprintf(r->extra, sizeof(r->extra), "E:\\backup\\%s", g->files[1 + 4 * i].name);
-        truth_access(g, 3, r->extra, "create", 0, t + TICKS_MIN, "PC01.corp.example.jp", "usb");
+        usb_path(g, r->file, usb, sizeof(usb));
+        truth_access(g, 3, usb, "create", 0, t + TICKS_MIN, "PC01.corp.example.jp", "usb");
     }
-    /* compromise: the victim's account reads every My Number file at 02:00 JST on the last day. */
-    t = p->start + (p->days - 1) * TICKS_DAY + 2 * TICKS_HOUR;
+    /* cleared: the administrator clears the last server's Security log at 18:30 on day 1. */
+    t = day1 + 18 * TICKS_HOUR + 30 * TICKS_MIN;
+    r = gen_add(g, host, t, R_CLEARED);
+    r->person = 0;
+    (void)sho_time_format_iso(t, ts);
+    rc |= sho_buf_appendf(facts,
+                          "  \"log_cleared\": {\"host\": \"%s\", \"time\": \"%s\", "
+                          "\"sid\": \"%s\"},\n",
+                          g->hosts[host], ts, g->persons[0].sid);
+    if (rc != 0) {
+        g->failed = true;
+    }
+}
+
+/* The last day, 02:00 JST: the victim's account reads every My Number file. */
+static void plan_compromise(struct gen *g, struct sho_buf *facts)
+{
+    const struct gen_params *p = g->p;
+    unsigned victim = p->persons - 1, n = sensitive_count(g), i;
+    uint64_t t = p->start + (p->days - 1) * TICKS_DAY + 2 * TICKS_HOUR;
+    char ts[SHO_TIME_ISO_MAX], te[SHO_TIME_ISO_MAX];
+    int rc = 0;
+
+    if (n == 0) {
+        n = 1;
+    }
     plan_logon(g, victim, g->files[sensitive_file(g, 0)].host, t - TICKS_MIN, t + TICKS_HOUR);
     for (i = 0; i < n; i++) {
         plan_access(g, victim, sensitive_file(g, i), t + (uint64_t)i * 5 * TICKS_S, 0x1, 0,
@@ -354,15 +387,6 @@ static void plan_scenarios(struct gen *g, struct sho_buf *facts)
     rc |= sho_json_append_string(facts, g->persons[victim].account);
     rc |= sho_buf_appendf(facts, ", \"start\": \"%s\", \"end\": \"%s\", \"files\": %u},\n", ts, te,
                           n);
-    /* cleared: the administrator clears the last server's Security log at 18:30 on day 1. */
-    t = day1 + 18 * TICKS_HOUR + 30 * TICKS_MIN;
-    r = gen_add(g, host, t, R_CLEARED);
-    r->person = 0;
-    (void)sho_time_format_iso(t, ts);
-    rc |= sho_buf_appendf(facts,
-                          "  \"log_cleared\": {\"host\": \"%s\", \"time\": \"%s\", "
-                          "\"sid\": \"%s\"},\n",
-                          g->hosts[host], ts, g->persons[0].sid);
     if (rc != 0) {
         g->failed = true;
     }
@@ -573,7 +597,8 @@ static void rec_sysmon(const struct gen *g, const struct gen_rec *r, struct evw_
     f_str(f, "ProcessGuid", "{5770385f-c22a-5e0b-0000-0010a3ae0200}");
     f_num(f, "ProcessId", EVW_UINT32, r->pid);
     f_str(f, "Image", "C:\\Windows\\explorer.exe");
-    f_str(f, "TargetFilename", r->extra);
+    usb_path(g, r->file, s->list, sizeof(s->list));
+    f_str(f, "TargetFilename", s->list);
     f_str(f, "CreationUtcTime", s->rel);
     (void)snprintf(s->share, sizeof(s->share), "%s\\%s", GEN_DOMAIN, g->persons[r->person].account);
     f_str(f, "User", s->share);
@@ -632,17 +657,12 @@ static void rec_event(const struct gen *g, const struct gen_rec *r, struct evw_e
     ev->field_values = f->values;
 }
 
-static int gen_write(struct gen *g, const char *dir, struct sho_err *err)
+static int gen_open(struct gen *g, const char *dir, struct evw **w, struct sho_err *err)
 {
-    struct evw *w[GEN_LOGS] = { NULL };
     char path[4096];
-    size_t i;
     unsigned k;
-    int rc = 0;
 
-    qsort(g->recs, g->rec_count, sizeof(*g->recs), rec_cmp);
-    g->tag_ids = sho_xcalloc((size_t)g->tags + 1, sizeof(*g->tag_ids));
-    for (k = 0; k < g->p->hosts + 2 && rc == 0; k++) {
+    for (k = 0; k < g->p->hosts + 2; k++) {
         if (k < g->p->hosts) {
             (void)snprintf(path, sizeof(path), "%s/Security-%.4s.evtx", dir, g->hosts[k]);
         } else {
@@ -650,11 +670,24 @@ static int gen_write(struct gen *g, const char *dir, struct sho_err *err)
                            k == g->p->hosts ? "Sysmon-PC01.evtx" : "ForwardedEvents.evtx");
         }
         w[k] = evw_open(path, err);
-        rc = w[k] == NULL ? SHO_EIO : 0;
-        if (rc == 0 && k < g->p->hosts) {
+        if (w[k] == NULL) {
+            return SHO_EIO;
+        }
+        if (k < g->p->hosts) {
             evw_set_next_record_id(w[k], 1000 + 100000 * (uint64_t)k);
         }
     }
+    return 0;
+}
+
+/* Write the records planned so far (one day), in time order per log, and forget them. */
+static int gen_flush(struct gen *g, struct evw **w, struct sho_err *err)
+{
+    size_t i;
+    int rc = 0;
+
+    qsort(g->recs, g->rec_count, sizeof(*g->recs), rec_cmp);
+    g->tag_ids = sho_xcalloc((size_t)g->tags + 1, sizeof(*g->tag_ids));
     for (i = 0; i < g->rec_count && rc == 0; i++) {
         const struct gen_rec *r = &g->recs[i];
         struct evw_event ev;
@@ -673,10 +706,10 @@ static int gen_write(struct gen *g, const char *dir, struct sho_err *err)
             evw_set_next_record_id(w[r->log], evw_next_record_id(w[r->log]) + 50);
         }
     }
-    for (k = 0; k < g->p->hosts + 2; k++) {
-        int crc = evw_close(w[k], rc == 0 ? err : NULL);
-        rc = rc != 0 ? rc : crc;
-    }
+    free(g->tag_ids);
+    g->tag_ids = NULL;
+    g->tags = 0;
+    g->rec_count = 0;
     return rc;
 }
 
@@ -723,27 +756,39 @@ static int gen_truth(struct gen *g, const char *dir, const struct sho_buf *facts
 
 int gen_run(const struct gen_params *p, const char *dir, struct sho_err *err)
 {
+    struct evw *w[GEN_LOGS] = { NULL };
     struct gen g;
     struct sho_buf facts;
-    unsigned d;
+    unsigned d, k;
     int rc;
 
     memset(&g, 0, sizeof(g));
     g.p = p;
     g.rng = p->seed * 0x9E3779B97F4A7C15ull + 1;
     g.next_handle = 0x400;
-    g.truth = truth_new();
+    g.truth = p->no_truth ? NULL : truth_new();
     sho_buf_init(&facts, (size_t)1 << 20);
     gen_model(&g);
-    for (d = 0; d < p->days; d++) {
+    rc = gen_open(&g, dir, w, err);
+    /* Day by day: memory holds one day's records, whatever the number of days. */
+    for (d = 0; d < p->days && rc == 0; d++) {
         plan_day(&g, d);
+        if (d == 1) {
+            plan_day1_scenarios(&g, &facts);
+        }
+        if (d == p->days - 1) {
+            plan_compromise(&g, &facts);
+        }
+        rc = gen_flush(&g, w, err);
     }
-    plan_scenarios(&g, &facts);
-    rc = g.failed ? sho_err_set(err, SHO_ELIMIT, dir, -1, "ground truth too large") : 0;
-    if (rc == 0) {
-        rc = gen_write(&g, dir, err);
+    for (k = 0; k < p->hosts + 2; k++) {
+        int crc = evw_close(w[k], rc == 0 ? err : NULL);
+        rc = rc != 0 ? rc : crc;
     }
-    if (rc == 0) {
+    if (rc == 0 && g.failed) {
+        rc = sho_err_set(err, SHO_ELIMIT, dir, -1, "ground truth too large");
+    }
+    if (rc == 0 && g.truth != NULL) {
         rc = gen_truth(&g, dir, &facts, err);
     }
     truth_free(g.truth);

@@ -7,6 +7,7 @@
  * and the ground truth. gen_run writes the logs and truth.json.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "shoseki/common.h"
@@ -23,6 +24,7 @@ struct gen_params {
     unsigned days;           /* at least 2 */
     unsigned events_per_day; /* ordinary accesses per day */
     uint64_t start;          /* FILETIME of the first day, 00:00 JST */
+    bool no_truth;           /* skip truth.json (benchmarks) */
 };
 
 void gen_params_default(struct gen_params *p);
