@@ -40,10 +40,11 @@ fuzz: deps
 	tests/fuzz/run-fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 BENCH_DIR    ?= build-bench
+BENCH_MB     ?= 1024
 bench: deps
 	cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DSHOSEKI_TESTS=OFF
 	cmake --build $(BENCH_DIR) -j$(JOBS)
-	bench/run $(BENCH_DIR)/shoseki
+	BENCH_MB=$(BENCH_MB) bench/run $(BENCH_DIR)/shoseki
 
 clean:
 	rm -rf $(BUILD_DIR) $(CHECK_DIR) $(FUZZ_DIR) $(BENCH_DIR)
