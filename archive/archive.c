@@ -221,7 +221,7 @@ static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offse
             break;
         }
         if (rc < 0) {
-            char msg[SHO_ERR_MSG_MAX];
+            char msg[SHO_ERR_MSG_MAX + 64]; /* sho_err_set truncates to what fits */
             (void)snprintf(msg, sizeof(msg), "frame %llu: %s", (unsigned long long)ws->next_seq,
                            err != NULL ? err->msg : "bad frame");
             return sho_err_set(err, rc, w->path, offset, "%s", msg);
@@ -685,11 +685,12 @@ static int arc_open_writer(struct sho_archive *a, struct sho_err *err)
         return arc_new_segment(a, 1, 0, 0, err);
     }
     if (ws.last_end != ws.last_size) {
-        (void)sho_buf_appendf(&a->notes,
-                              "an unfinished frame (%lld bytes) left at the end of segment %u by "
-                              "an interrupted write was set aside; segment %u continues the chain",
-                              (long long)(ws.last_size - ws.last_end), ws.last_segment,
-                              ws.last_segment + 1);
+        int nrc = sho_buf_appendf(
+            &a->notes,
+            "an unfinished frame (%lld bytes) left at the end of segment %u by "
+            "an interrupted write was set aside; segment %u continues the chain",
+            (long long)(ws.last_size - ws.last_end), ws.last_segment, ws.last_segment + 1);
+        (void)nrc; /* a note that does not fit is dropped; the set-aside itself is recorded */
         return arc_new_segment(a, ws.last_segment + 1, (uint64_t)ws.last_end,
                                (uint64_t)(ws.last_size - ws.last_end), err);
     }

@@ -430,7 +430,8 @@ int sho_cmd_collect(int argc, char **argv)
     }
     run.collector = sho_collector_new(&o.collect);
     for (i = optind; i < argc && !run.sink_failed; i++) {
-        (void)sho_collect_walk(argv[i], collect_file, &run, &err);
+        /* The walk stops only when the sink failed, which run.sink_failed records. */
+        rc = sho_collect_walk(argv[i], collect_file, &run, &err);
     }
     if (!run.sink_failed && run.writer != NULL &&
         sho_event_writer_finish(run.writer, &run.sink_err) != 0) {

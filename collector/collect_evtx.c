@@ -110,7 +110,7 @@ static void collect_problem(const struct collect_file *f, const struct sho_err *
 static void collect_locate(struct sho_err *e, const char *path, int64_t offset,
                            const struct evtx_lib_meta *meta)
 {
-    char msg[SHO_ERR_MSG_MAX];
+    char msg[SHO_ERR_MSG_MAX + 64]; /* sho_err_set truncates to what fits */
 
     if (meta->has_record_id) {
         (void)snprintf(msg, sizeof(msg), "record %llu: %s", (unsigned long long)meta->record_id,

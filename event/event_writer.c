@@ -153,6 +153,7 @@ static size_t table_width(const char *s)
 
 static void table_row_cells(const struct sho_event *ev, char **cells)
 {
+    int rc = 0;
     char scratch[EVENT_FIELD_SCRATCH];
     struct sho_buf user;
 
@@ -167,11 +168,11 @@ static void table_row_cells(const struct sho_event *ev, char **cells)
     cells[2] = sho_xstrdup((ev->has & SHO_HAS_EVENT_ID) ? scratch : "-");
     sho_buf_init(&user, WRITER_LINE_LIMIT);
     if (ev->domain != NULL && ev->user != NULL) {
-        (void)sho_buf_appendf(&user, "%s\\%s", ev->domain, ev->user);
+        rc = sho_buf_appendf(&user, "%s\\%s", ev->domain, ev->user);
     } else if (ev->user != NULL || ev->user_sid != NULL) {
-        (void)sho_buf_appends(&user, ev->user != NULL ? ev->user : ev->user_sid);
+        rc = sho_buf_appends(&user, ev->user != NULL ? ev->user : ev->user_sid);
     }
-    cells[3] = sho_xstrdup(user.len != 0 ? user.data : "-");
+    cells[3] = sho_xstrdup(rc == 0 && user.len != 0 ? user.data : "-");
     sho_buf_release(&user);
     cells[4] = sho_xstrdup(ev->actions != 0 ? event_actions_text(ev, scratch) : "-");
     cells[5] =
