@@ -252,12 +252,27 @@ static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offse
     return 0;
 }
 
+/*
+ * The last segment stops short of its SEGMENT frame (a writer was killed while
+ * creating it): record what that frame must say, so the next writer can
+ * finish it by appending, and verify can accept it as unfinished.
+ */
+static void walk_creating(struct walk_ctx *w, int64_t have)
+{
+    w->ws->creating = true;
+    w->ws->create_have = have;
+    w->ws->create_prev_valid = w->prev_valid_end >= 0 ? (uint64_t)w->prev_valid_end : 0;
+    w->ws->create_set_aside =
+        w->prev_valid_end >= 0 ? (uint64_t)(w->prev_size - w->prev_valid_end) : 0;
+}
+
 static int walk_segment(struct walk_ctx *w, uint32_t segno, int64_t start, bool is_last,
                         struct sho_err *err)
 {
     char etext[128];
     uint8_t magic[ARC_SEGMENT_MAGIC_LEN];
     struct stat st;
+    uint64_t frames_before;
     int fd, rc;
 
     arc_segment_path(w->a, segno, w->path, sizeof(w->path));
@@ -273,14 +288,13 @@ static int walk_segment(struct walk_ctx *w, uint32_t segno, int64_t start, bool 
     if (start == 0 && is_last && st.st_size < ARC_SEGMENT_MAGIC_LEN &&
         pread(fd, magic, (size_t)st.st_size, 0) == (ssize_t)st.st_size &&
         memcmp(magic, ARC_SEGMENT_MAGIC, (size_t)st.st_size) == 0) {
-        /* A segment whose creation was interrupted: an unfinished tail like any other. */
+        /* A segment whose creation was interrupted: the next writer finishes creating it. */
         (void)close(fd);
-        w->ws->last_end = 0;
+        walk_creating(w, (int64_t)st.st_size);
+        w->ws->last_end = (int64_t)st.st_size;
         w->ws->last_size = (int64_t)st.st_size;
         w->ws->segments++;
         w->ws->last_segment = segno;
-        w->prev_valid_end = 0;
-        w->prev_size = (int64_t)st.st_size;
         return 0;
     }
     if (start == 0) {
@@ -291,8 +305,13 @@ static int walk_segment(struct walk_ctx *w, uint32_t segno, int64_t start, bool 
         }
         start = ARC_SEGMENT_MAGIC_LEN;
     }
+    frames_before = w->ws->frames;
     rc = walk_frames(w, fd, segno, start, (int64_t)st.st_size, err);
     (void)close(fd);
+    if (rc == 0 && is_last && start == ARC_SEGMENT_MAGIC_LEN && w->ws->frames == frames_before &&
+        st.st_size == ARC_SEGMENT_MAGIC_LEN) {
+        walk_creating(w, ARC_SEGMENT_MAGIC_LEN); /* the signature, but no SEGMENT frame yet */
+    }
     w->ws->segments++;
     w->ws->last_segment = segno;
     w->prev_valid_end = w->ws->last_end;
@@ -436,9 +455,13 @@ static int arc_write_frame(struct sho_archive *a, enum sho_frame_type type, cons
     return 0;
 }
 
-/* Start segment `n`, recording where the previous one's valid data ended. */
-static int arc_new_segment(struct sho_archive *a, uint32_t n, uint64_t prev_valid,
-                           uint64_t set_aside, struct sho_err *err)
+/*
+ * Start segment `n`, recording where the previous one's valid data ended.
+ * `have` >= 0 finishes a segment whose creation was interrupted after `have`
+ * bytes of its signature: the rest is appended, nothing is rewritten.
+ */
+static int arc_segment_start(struct sho_archive *a, uint32_t n, int64_t have, uint64_t prev_valid,
+                             uint64_t set_aside, struct sho_err *err)
 {
     char path[ARC_PATH_MAX];
     char etext[128];
@@ -451,16 +474,18 @@ static int arc_new_segment(struct sho_archive *a, uint32_t n, uint64_t prev_vali
         a->seg_fd = -1;
     }
     arc_segment_path(a, n, path, sizeof(path));
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    fd = have < 0 ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600)
+                  : open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
         return sho_err_set(err, SHO_EIO, path, -1, "cannot create segment: %s",
                            sho_errno_text(errno, etext, sizeof(etext)));
     }
+    have = have < 0 ? 0 : have;
     (void)fchmod(fd, 0600);
     a->seg_fd = fd;
     a->seg_no = n;
     a->seg_size = 0;
-    if (arc_write_all(fd, ARC_SEGMENT_MAGIC, ARC_SEGMENT_MAGIC_LEN) != 0) {
+    if (arc_write_all(fd, &ARC_SEGMENT_MAGIC[have], (size_t)(ARC_SEGMENT_MAGIC_LEN - have)) != 0) {
         return sho_err_set(err, SHO_EIO, path, 0, "cannot write segment: %s",
                            sho_errno_text(errno, etext, sizeof(etext)));
     }
@@ -479,6 +504,12 @@ static int arc_new_segment(struct sho_archive *a, uint32_t n, uint64_t prev_vali
         rc = sho_err_set(err, SHO_EIO, a->archive_dir, -1, "cannot sync directory");
     }
     return rc;
+}
+
+static int arc_new_segment(struct sho_archive *a, uint32_t n, uint64_t prev_valid,
+                           uint64_t set_aside, struct sho_err *err)
+{
+    return arc_segment_start(a, n, -1, prev_valid, set_aside, err);
 }
 
 int arc_append(struct sho_archive *a, enum sho_frame_type type, const void *payload, size_t len,
@@ -683,6 +714,10 @@ static int arc_open_writer(struct sho_archive *a, struct sho_err *err)
     a->next_seq = ws.next_seq;
     if (ws.last_segment == 0) {
         return arc_new_segment(a, 1, 0, 0, err);
+    }
+    if (ws.creating) {
+        return arc_segment_start(a, ws.last_segment, ws.create_have, ws.create_prev_valid,
+                                 ws.create_set_aside, err);
     }
     if (ws.last_end != ws.last_size) {
         int nrc = sho_buf_appendf(

@@ -247,6 +247,10 @@ struct arc_walk_state {
     int64_t last_end;           /* offset past its last whole frame */
     int64_t last_size;          /* its file size */
     uint64_t tails_set_aside;   /* unfinished tails declared by later segments */
+    bool creating;              /* the last segment's creation was interrupted: */
+    int64_t create_have;        /* it holds only this prefix of the signature (0-8 bytes) */
+    uint64_t create_prev_valid; /* what its SEGMENT frame must record */
+    uint64_t create_set_aside;
 };
 
 typedef int (*arc_frame_fn)(void *ctx, const struct sho_frame_info *fi, const uint8_t *payload,
