@@ -7,7 +7,7 @@ FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 600
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo check fuzz bench samples clean
+.PHONY: all deps build demo check fuzz stress bench samples clean
 
 all: build
 
@@ -32,6 +32,10 @@ check: deps
 	  -DSHOSEKI_SANITIZE=address,undefined -DSHOSEKI_WERROR=ON
 	cmake --build $(CHECK_DIR) -j$(JOBS)
 	cd $(CHECK_DIR) && ctest -j$(JOBS) --output-on-failure
+
+# Long crash-safety runs: 200 kill -9 moments per kill test (make check runs 40).
+stress: check
+	cd $(CHECK_DIR) && SHOSEKI_KILLS=200 ctest -R kill --output-on-failure
 
 fuzz: deps
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
