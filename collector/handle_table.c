@@ -1,9 +1,10 @@
 /*
  * handle_table: a bounded map (host, pid, handle) -> (path, object type).
- * Slots are reused in ring order, so inserting into a full table evicts the
- * oldest insertion (FIFO): handles are short-lived and the 4660 that needs a
- * path follows its 4663 within a few records. Lookups go through a chained
- * hash over the slots.
+ * A new handle takes a free slot while there is one; in a full table it takes
+ * the slot at a cursor that walks the slots in ring order, so roughly the
+ * oldest entry is forgotten: handles are short-lived and the 4660 that needs
+ * a path follows its 4663 within a few records. Replacing a known handle
+ * reuses its own slot and forgets nothing. Lookups go through a chained hash.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -29,8 +30,10 @@ struct handle_table {
     size_t cap;                /* most entries */
     size_t *buckets;           /* owned, `bucket_count` heads */
     size_t bucket_count;       /* power of two >= cap */
-    size_t ring;               /* next slot to (re)use */
+    size_t ring;               /* next slot to reuse when the table is full */
     size_t count;              /* live entries */
+    size_t *free_slots;        /* owned: stack of unused slots */
+    size_t free_count;         /* entries on it */
 };
 
 static uint64_t handle_hash(const char *host, uint64_t pid, uint64_t handle)
@@ -61,6 +64,11 @@ struct handle_table *handle_table_new(size_t max_entries)
     for (i = 0; i < t->bucket_count; i++) {
         t->buckets[i] = NO_SLOT;
     }
+    t->free_slots = sho_xmalloc(t->cap * sizeof(*t->free_slots));
+    for (i = 0; i < t->cap; i++) {
+        t->free_slots[i] = t->cap - 1 - i; /* slot 0 on top */
+    }
+    t->free_count = t->cap;
     return t;
 }
 
@@ -99,6 +107,7 @@ static void handle_evict(struct handle_table *t, size_t i)
     free(s->object_type);
     memset(s, 0, sizeof(*s));
     t->count--;
+    t->free_slots[t->free_count++] = i;
 }
 
 void handle_table_put(struct handle_table *t, const char *host, uint64_t pid, uint64_t handle,
@@ -109,13 +118,19 @@ void handle_table_put(struct handle_table *t, const char *host, uint64_t pid, ui
     struct handle_slot *s;
 
     if (i != NO_SLOT) {
-        handle_evict(t, i);
+        /* A handle seen again (4663 after 4656): update it in place. */
+        s = &t->slots[i];
+        free(s->path);
+        free(s->object_type);
+        s->path = path != NULL ? sho_xstrdup(path) : NULL;
+        s->object_type = object_type != NULL ? sho_xstrdup(object_type) : NULL;
+        return;
     }
-    i = t->ring;
-    t->ring = (t->ring + 1) % t->cap;
-    if (t->slots[i].used) {
-        handle_evict(t, i);
+    if (t->free_count == 0) {
+        handle_evict(t, t->ring); /* pushes the slot on the free stack */
+        t->ring = (t->ring + 1) % t->cap;
     }
+    i = t->free_slots[--t->free_count];
     s = &t->slots[i];
     s->used = true;
     s->host = sho_xstrdup(host != NULL ? host : "");
@@ -183,5 +198,6 @@ void handle_table_free(struct handle_table *t)
     }
     free(t->slots);
     free(t->buckets);
+    free(t->free_slots);
     free(t);
 }

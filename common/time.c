@@ -4,6 +4,7 @@
  * (banned: hidden static state, and it drops the 100 ns remainder). The civil
  * date algorithms are Howard Hinnant's public-domain "days from civil".
  */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "shoseki/common.h"
@@ -57,6 +58,14 @@ size_t sho_time_format_iso(uint64_t ft, char out[SHO_TIME_ISO_MAX])
     n = snprintf(out, SHO_TIME_ISO_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ", (long long)y, m, d,
                  (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), frac);
     return n > 0 ? (size_t)n : 0;
+}
+
+static int64_t time_month_days(int64_t y, int64_t m)
+{
+    static const int64_t days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : days[m - 1];
 }
 
 /* Read exactly `count` digits at s[*pos]; advance. Returns -1 when not digits. */
@@ -156,7 +165,7 @@ int sho_time_parse_iso(const char *s, size_t len, uint64_t *ft)
         return SHO_EINVAL;
     }
     d = time_digits(s, len, &pos, 2);
-    if (d < 1 || d > 31 || time_expect(s, len, &pos, "Tt ") != 0) {
+    if (d < 1 || d > time_month_days(y, mo) || time_expect(s, len, &pos, "Tt ") != 0) {
         return SHO_EINVAL;
     }
     h = time_digits(s, len, &pos, 2);
