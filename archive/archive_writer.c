@@ -72,10 +72,7 @@ static int writer_flush_blocks(struct sho_archive *a, struct sho_err *err)
     if (s->pending_count == 0) {
         return 0;
     }
-    count[0] = (uint8_t)s->pending_count;
-    count[1] = (uint8_t)(s->pending_count >> 8);
-    count[2] = (uint8_t)(s->pending_count >> 16);
-    count[3] = (uint8_t)(s->pending_count >> 24);
+    sho_put_le32(count, s->pending_count);
     sho_buf_reset(&s->frame_payload);
     rc = sho_buf_append(&s->frame_payload, count, 4);
     if (rc == 0) {
@@ -122,10 +119,7 @@ static int writer_block(struct sho_archive *a, const uint8_t *data, size_t len, 
     rc = arc_dedup_has_block(a->dedup, hash, err);
     if (rc == 0) {
         memcpy(entry, hash, SHO_HASH_LEN);
-        entry[32] = (uint8_t)len;
-        entry[33] = (uint8_t)(len >> 8);
-        entry[34] = (uint8_t)(len >> 16);
-        entry[35] = (uint8_t)(len >> 24);
+        sho_put_le32(entry + SHO_HASH_LEN, (uint32_t)len);
         if (sho_buf_append(&s->pending_table, entry, sizeof(entry)) != 0 ||
             sho_buf_append(&s->pending_data, data, len) != 0) {
             return sho_err_set(err, SHO_ELIMIT, s->path, -1, "block frame too large");
@@ -245,14 +239,6 @@ int sho_archive_source_begin(struct sho_archive *a, const char *path, const char
     return rc;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 static int writer_flush_events(struct sho_archive *a, struct sho_err *err)
 {
     struct arc_source_state *s = a->src;
@@ -261,7 +247,7 @@ static int writer_flush_events(struct sho_archive *a, struct sho_err *err)
     if (s->event_count == 0) {
         return 0;
     }
-    put32((uint8_t *)s->events.data + SHO_HASH_LEN, s->event_count);
+    sho_put_le32((uint8_t *)s->events.data + SHO_HASH_LEN, s->event_count);
     /* As for blocks: a large batch is a keyframe, a small one leans on the last keyframe. */
     if (a->dict[ARC_DICT_EVENTS].len == 0 || s->events.len >= ARC_EVENTS_DICT_MIN) {
         struct arc_dict where;

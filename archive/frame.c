@@ -20,20 +20,6 @@
 
 #include "archive_priv.h"
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* Compress into `dst`; returns the compressed size, or 0 when that does not pay. */
 static size_t frame_compress(uint8_t *dst, size_t cap, const void *src, size_t len, int level,
                              const struct arc_dict *dict)
@@ -47,9 +33,9 @@ static size_t frame_compress(uint8_t *dst, size_t cap, const void *src, size_t l
         if (cctx == NULL) {
             return 0;
         }
-        put64(dst, dict->seq);
-        put32(dst + 8, dict->segment);
-        put64(dst + 12, (uint64_t)dict->offset);
+        sho_put_le64(dst, dict->seq);
+        sho_put_le32(dst + 8, dict->segment);
+        sho_put_le64(dst + 12, (uint64_t)dict->offset);
         memcpy(dst + 20, dict->hash, SHO_HASH_LEN);
         n = ZSTD_compress_usingDict(cctx, dst + ARC_DICT_REF_LEN, cap - ARC_DICT_REF_LEN, src, len,
                                     dict->data, dict->len, level);
@@ -94,10 +80,10 @@ int arc_frame_build(enum sho_frame_type type, uint64_t seq, const uint8_t prev_h
     h[5] = codec;
     h[6] = 0;
     h[7] = 0;
-    put32(h + 8, (uint32_t)seq);
-    put32(h + 12, (uint32_t)(seq >> 32));
-    put32(h + 16, (uint32_t)stored);
-    put32(h + 20, (uint32_t)len);
+    sho_put_le32(h + 8, (uint32_t)seq);
+    sho_put_le32(h + 12, (uint32_t)(seq >> 32));
+    sho_put_le32(h + 16, (uint32_t)stored);
+    sho_put_le32(h + 20, (uint32_t)len);
     memcpy(h + 24, prev_hash, SHO_HASH_LEN);
     sho_sha256(h, ARC_FRAME_HEADER + stored, hash);
     memcpy(h + ARC_FRAME_HEADER + stored, hash, SHO_HASH_LEN);

@@ -16,20 +16,6 @@
 #define CODEC_NULL      0xFFFFFFFFu
 #define CODEC_STRINGS   13
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* The string fields, in encoding order. */
 static void codec_strings(const struct sho_event *ev, const char *out[CODEC_STRINGS])
 {
@@ -63,24 +49,24 @@ int sho_event_encode(const struct sho_event *ev, struct sho_buf *b)
     if (total > UINT32_MAX - 4) {
         return SHO_ELIMIT;
     }
-    put32(fixed, (uint32_t)total);
-    put32(p, ev->has);
-    put64(p + 4, ev->time);
-    put32(p + 12, ev->event_id);
-    put64(p + 16, ev->record_id);
-    put64(p + 24, ev->logon_id);
-    put32(p + 32, ev->actions);
-    put32(p + 36, (uint32_t)ev->outcome);
-    put64(p + 40, ev->process_id);
-    put64(p + 48, ev->access_mask);
-    put64(p + 56, ev->handle_id);
-    put32(p + 64, ev->logon_type);
-    put64(p + 68, (uint64_t)ev->source_offset);
+    sho_put_le32(fixed, (uint32_t)total);
+    sho_put_le32(p, ev->has);
+    sho_put_le64(p + 4, ev->time);
+    sho_put_le32(p + 12, ev->event_id);
+    sho_put_le64(p + 16, ev->record_id);
+    sho_put_le64(p + 24, ev->logon_id);
+    sho_put_le32(p + 32, ev->actions);
+    sho_put_le32(p + 36, (uint32_t)ev->outcome);
+    sho_put_le64(p + 40, ev->process_id);
+    sho_put_le64(p + 48, ev->access_mask);
+    sho_put_le64(p + 56, ev->handle_id);
+    sho_put_le32(p + 64, ev->logon_type);
+    sho_put_le64(p + 68, (uint64_t)ev->source_offset);
     rc = sho_buf_append(b, fixed, sizeof(fixed));
     for (i = 0; rc == 0 && i < CODEC_STRINGS; i++) {
         uint8_t len[4];
         size_t n = strs[i] != NULL ? strlen(strs[i]) : 0;
-        put32(len, strs[i] != NULL ? (uint32_t)n : CODEC_NULL);
+        sho_put_le32(len, strs[i] != NULL ? (uint32_t)n : CODEC_NULL);
         rc = sho_buf_append(b, len, 4);
         if (rc == 0 && n != 0) {
             rc = sho_buf_append(b, strs[i], n);
@@ -189,16 +175,16 @@ void sho_event_key(const struct sho_event *ev,
     for (i = 0; i < 3; i++) {
         uint8_t len[4];
         size_t n = parts[i] != NULL ? strlen(parts[i]) : 0;
-        put32(len, parts[i] != NULL ? (uint32_t)n : CODEC_NULL);
+        sho_put_le32(len, parts[i] != NULL ? (uint32_t)n : CODEC_NULL);
         rc |= sho_buf_append(&b, len, 4);
         if (n != 0) {
             rc |= sho_buf_append(&b, parts[i], n);
         }
     }
-    put32(num, ev->event_id);
-    put32(num + 4, ev->has & (SHO_HAS_TIME | SHO_HAS_EVENT_ID | SHO_HAS_RECORD_ID));
-    put64(num + 8, ev->record_id);
-    put64(num + 16, ev->time);
+    sho_put_le32(num, ev->event_id);
+    sho_put_le32(num + 4, ev->has & (SHO_HAS_TIME | SHO_HAS_EVENT_ID | SHO_HAS_RECORD_ID));
+    sho_put_le64(num + 8, ev->record_id);
+    sho_put_le64(num + 16, ev->time);
     rc |= sho_buf_append(&b, num, sizeof(num));
     /* A host or channel past 1 MiB keys on its prefix: no real log comes near that. */
     (void)rc;

@@ -194,6 +194,22 @@ static inline uint64_t sho_le64(const uint8_t *p)
     return (uint64_t)sho_le32(p) | ((uint64_t)sho_le32(p + 4) << 32);
 }
 
+/* ---- little-endian writers ------------------------------------------------------ */
+
+static inline void sho_put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void sho_put_le64(uint8_t *p, uint64_t v)
+{
+    sho_put_le32(p, (uint32_t)v);
+    sho_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
 /* ---- strings -------------------------------------------------------------------- */
 
 /* Compare ASCII case-insensitively; bytes >= 0x80 compare exactly. */

@@ -115,19 +115,11 @@ static void put16(struct enc *e, uint16_t v)
     }
 }
 
-static void put32_at(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 static void put32(struct enc *e, uint32_t v)
 {
     uint8_t *p = enc_at(e, 4);
     if (p != NULL) {
-        put32_at(p, v);
+        sho_put_le32(p, v);
     }
 }
 
@@ -141,7 +133,7 @@ static void put64(struct enc *e, uint64_t v)
 static void patch32(struct enc *e, uint32_t at, uint32_t v)
 {
     if (!e->overflow && e->w != NULL) {
-        put32_at(e->w->chunk + at, v);
+        sho_put_le32(e->w->chunk + at, v);
     }
 }
 
@@ -555,7 +547,7 @@ static size_t sid_encode(const char *s, uint8_t out[8 + 4 * EVW_MAX_SID_SUB])
         out[2 + i] = (uint8_t)(v[1] >> (8 * (5 - i)));
     }
     for (i = 2; i < n; i++) {
-        put32_at(out + 8 + 4 * (i - 2), (uint32_t)v[i]);
+        sho_put_le32(out + 8 + 4 * (i - 2), (uint32_t)v[i]);
     }
     return 8 + 4 * (n - 2);
 }
@@ -722,27 +714,27 @@ static int chunk_write(struct evw *w, struct sho_err *err)
     }
     for (i = 0; i < w->name_count; i++) { /* 64 string buckets by name hash */
         uint8_t *b = c + 128 + (size_t)4 * (w->names[i].hash % 64);
-        put32_at(c + w->names[i].off, sho_le32(b));
-        put32_at(b, w->names[i].off);
+        sho_put_le32(c + w->names[i].off, sho_le32(b));
+        sho_put_le32(b, w->names[i].off);
     }
     for (i = 0; i < w->template_count; i++) { /* 32 template buckets */
         uint8_t *b = c + 384 + (size_t)4 * (w->templates[i].id % 32);
-        put32_at(c + w->templates[i].off, sho_le32(b));
-        put32_at(b, w->templates[i].off);
+        sho_put_le32(c + w->templates[i].off, sho_le32(b));
+        sho_put_le32(b, w->templates[i].off);
     }
     memcpy(c, "ElfChnk", 8);
-    put32_at(c + 8, (uint32_t)w->chunk_first_id);
-    put32_at(c + 12, (uint32_t)(w->chunk_first_id >> 32));
-    put32_at(c + 16, (uint32_t)(w->next_id - 1));
-    put32_at(c + 20, (uint32_t)((w->next_id - 1) >> 32));
-    put32_at(c + 24, (uint32_t)w->chunk_first_id);
-    put32_at(c + 28, (uint32_t)(w->chunk_first_id >> 32));
-    put32_at(c + 32, (uint32_t)(w->next_id - 1));
-    put32_at(c + 36, (uint32_t)((w->next_id - 1) >> 32));
-    put32_at(c + 40, 128);
-    put32_at(c + 44, w->last_record);
-    put32_at(c + 48, w->pos);
-    put32_at(c + 52, evw_crc32(c + EVW_CHUNK_HEADER, w->pos - EVW_CHUNK_HEADER));
+    sho_put_le32(c + 8, (uint32_t)w->chunk_first_id);
+    sho_put_le32(c + 12, (uint32_t)(w->chunk_first_id >> 32));
+    sho_put_le32(c + 16, (uint32_t)(w->next_id - 1));
+    sho_put_le32(c + 20, (uint32_t)((w->next_id - 1) >> 32));
+    sho_put_le32(c + 24, (uint32_t)w->chunk_first_id);
+    sho_put_le32(c + 28, (uint32_t)(w->chunk_first_id >> 32));
+    sho_put_le32(c + 32, (uint32_t)(w->next_id - 1));
+    sho_put_le32(c + 36, (uint32_t)((w->next_id - 1) >> 32));
+    sho_put_le32(c + 40, 128);
+    sho_put_le32(c + 44, w->last_record);
+    sho_put_le32(c + 48, w->pos);
+    sho_put_le32(c + 52, evw_crc32(c + EVW_CHUNK_HEADER, w->pos - EVW_CHUNK_HEADER));
     {
         /* The header CRC32 covers bytes 0-119 and 128-511 as one stream. */
         uint8_t joined[120 + 384];
@@ -750,7 +742,7 @@ static int chunk_write(struct evw *w, struct sho_err *err)
         memcpy(joined + 120, c + 128, 384);
         crc = evw_crc32(joined, sizeof(joined));
     }
-    put32_at(c + 124, crc);
+    sho_put_le32(c + 124, crc);
     if (pwrite(w->fd, c, EVW_CHUNK,
                (off_t)(EVW_FILE_HEADER + (uint64_t)w->chunk_index * EVW_CHUNK)) != EVW_CHUNK) {
         return sho_err_set(err, SHO_EIO, w->path, -1, "cannot write chunk: %s",
@@ -832,18 +824,18 @@ int evw_close(struct evw *w, struct sho_err *err)
     rc = chunk_write(w, err);
     memset(h, 0, sizeof(h));
     memcpy(h, "ElfFile", 8);
-    put32_at(h + 8, 0);
-    put32_at(h + 16, (uint32_t)(w->chunk_index != 0 ? w->chunk_index - 1 : 0));
-    put32_at(h + 24, (uint32_t)w->next_id);
-    put32_at(h + 28, (uint32_t)(w->next_id >> 32));
-    put32_at(h + 32, 128);
+    sho_put_le32(h + 8, 0);
+    sho_put_le32(h + 16, (uint32_t)(w->chunk_index != 0 ? w->chunk_index - 1 : 0));
+    sho_put_le32(h + 24, (uint32_t)w->next_id);
+    sho_put_le32(h + 28, (uint32_t)(w->next_id >> 32));
+    sho_put_le32(h + 32, 128);
     h[36] = 1; /* minor version */
     h[38] = 3; /* major version */
     h[40] = (uint8_t)(EVW_FILE_HEADER & 0xFF);
     h[41] = (uint8_t)(EVW_FILE_HEADER >> 8);
     h[42] = (uint8_t)w->chunk_index;
     h[43] = (uint8_t)(w->chunk_index >> 8);
-    put32_at(h + 124, evw_crc32(h, 120));
+    sho_put_le32(h + 124, evw_crc32(h, 120));
     if (rc == 0 && pwrite(w->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
         rc = sho_err_set(err, SHO_EIO, w->path, 0, "cannot write header: %s",
                          sho_errno_text(errno, etext, sizeof(etext)));
