@@ -190,6 +190,10 @@ int sho_time_parse_iso(const char *s, size_t len, uint64_t *ft)
     }
     secs = sho_time_days_from_civil(y, (unsigned)mo, (unsigned)d) * SECONDS_PER_DAY + h * 3600 +
            mi * 60 + se - zone;
+    /* An offset or a leap second can carry 9999-12-31 into year 10000: out of range too. */
+    if (secs >= sho_time_days_from_civil(MAX_YEAR + 1, 1, 1) * SECONDS_PER_DAY) {
+        return SHO_EINVAL;
+    }
     secs += (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
     if (secs < 0) {
         return SHO_EINVAL;
