@@ -9,13 +9,23 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "shoseki/archive.h"
 #include "shoseki/collector.h"
 
-#define PROBLEMS_SHOWN 20 /* per file; the rest are counted in the summary */
-#define HANDLES_MAX    ((uint64_t)64 * 1024 * 1024)
+#define PROBLEMS_SHOWN         20 /* per file; the rest are counted in the summary */
+#define HANDLES_MAX            ((uint64_t)64 * 1024 * 1024)
+#define COLLECT_MEMORY_DEFAULT ((uint64_t)8 << 30)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define COLLECT_HAS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COLLECT_HAS_ASAN 1
+#endif
+#endif
 
 static const char collect_short_usage[] =
     "usage: shoseki collect [--data DIR] [--dry-run [--output FORMAT]] [options] PATH...\n";
@@ -41,6 +51,9 @@ static const char collect_usage[] =
     "      --all-events     every record read, with at least its System fields\n"
     "      --handles N      open handles remembered to give 4660/4658 their path\n"
     "                       (default 65536; bounds memory)\n"
+    "      --memory-limit N address space the process may use (default 8G): a damaged\n"
+    "                       record that makes libevtx allocate without bound fails\n"
+    "                       and is reported instead of exhausting the machine\n"
     "  -h, --help           show this help\n"
     "\n"
     "Kept by default: Security 4656 4658 4660 4663 4670 on files, 5140 5145 share\n"
@@ -56,6 +69,7 @@ struct collect_opts {
     bool wait;
     int level;
     uint64_t segment_size;
+    uint64_t memory_limit;
     const char *data;
     const char *host;
     enum sho_event_format format;
@@ -281,6 +295,15 @@ static int collect_option(int c, struct collect_opts *o, char **argv)
         }
         o->segment_size = v;
         return 0;
+    case 'M':
+        if (sho_parse_u64(optarg, (uint64_t)1 << 50, SHO_PARSE_SUFFIX, &v) != 0 ||
+            v < ((uint64_t)64 << 20)) {
+            (void)fprintf(stderr, "shoseki collect: --memory-limit wants 64M or more, not '%s'\n",
+                          optarg);
+            return SHO_EXIT_USAGE;
+        }
+        o->memory_limit = v;
+        return 0;
     case 'L':
         if (sho_parse_u64(optarg, 19, 0, &v) != 0 || v == 0) {
             (void)fprintf(stderr, "shoseki collect: --level wants 1..19, not '%s'\n", optarg);
@@ -327,6 +350,7 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
         { "wait", no_argument, NULL, 'W' },
         { "level", required_argument, NULL, 'L' },
         { "segment-size", required_argument, NULL, 'S' },
+        { "memory-limit", required_argument, NULL, 'M' },
         { "output", required_argument, NULL, 'o' },
         { "all-objects", no_argument, NULL, 'A' },
         { "all-events", no_argument, NULL, 'E' },
@@ -338,6 +362,7 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
 
     memset(o, 0, sizeof(*o));
     o->format = isatty(STDOUT_FILENO) ? SHO_FORMAT_TABLE : SHO_FORMAT_JSONL;
+    o->memory_limit = COLLECT_MEMORY_DEFAULT;
     optind = 0;
     opterr = 0;
     /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
@@ -395,6 +420,29 @@ static void collect_totals(const struct collect_run *run)
     }
 }
 
+/*
+ * Bound the address space: libevtx trusts counts in damaged records and can
+ * try to allocate tens of gigabytes; past the limit its allocations fail and
+ * the record is reported as unreadable. AddressSanitizer reserves terabytes
+ * of address space for itself, so a sanitizer build leaves the limit to
+ * ASAN_OPTIONS (tests set allocator_may_return_null and a soft RSS limit).
+ */
+static void collect_limit_memory(uint64_t limit)
+{
+#ifndef COLLECT_HAS_ASAN
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > limit)) {
+        rl.rlim_cur = (rlim_t)limit;
+        if (setrlimit(RLIMIT_AS, &rl) != 0) {
+            sho_log(SHO_LOG_INFO, "cannot limit memory to %llu bytes", (unsigned long long)limit);
+        }
+    }
+#else
+    (void)limit;
+#endif
+}
+
 int sho_cmd_collect(int argc, char **argv)
 {
     struct collect_opts o;
@@ -407,6 +455,7 @@ int sho_cmd_collect(int argc, char **argv)
     if (rc != 0) {
         return rc < 0 ? SHO_EXIT_OK : rc;
     }
+    collect_limit_memory(o.memory_limit);
     memset(&run, 0, sizeof(run));
     run.o = &o;
     sho_err_clear(&err);
