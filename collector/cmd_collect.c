@@ -480,7 +480,10 @@ int sho_cmd_collect(int argc, char **argv)
     run.collector = sho_collector_new(&o.collect);
     for (i = optind; i < argc && !run.sink_failed; i++) {
         /* The walk stops only when the sink failed, which run.sink_failed records. */
-        rc = sho_collect_walk(argv[i], collect_file, &run, &err);
+        if (sho_collect_walk(argv[i], collect_file, &run, &err) != 0 && !run.sink_failed) {
+            run.sink_failed = true;
+            run.sink_err = err;
+        }
     }
     if (!run.sink_failed && run.writer != NULL &&
         sho_event_writer_finish(run.writer, &run.sink_err) != 0) {

@@ -686,7 +686,9 @@ static int gen_flush(struct gen *g, struct evw **w, struct sho_err *err)
     size_t i;
     int rc = 0;
 
-    qsort(g->recs, g->rec_count, sizeof(*g->recs), rec_cmp);
+    if (g->rec_count > 1) {
+        qsort(g->recs, g->rec_count, sizeof(*g->recs), rec_cmp);
+    }
     g->tag_ids = sho_xcalloc((size_t)g->tags + 1, sizeof(*g->tag_ids));
     for (i = 0; i < g->rec_count && rc == 0; i++) {
         const struct gen_rec *r = &g->recs[i];
