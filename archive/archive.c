@@ -205,6 +205,50 @@ static int walk_check(struct walk_ctx *w, const struct arc_frame_head *h, uint32
     return 0;
 }
 
+/*
+ * The bytes from `offset` to the end do not hold the frame their header
+ * announces. A write cut short leaves exactly that: a prefix of one frame.
+ * It is not a cut write if the bytes are in fact a whole frame whose length
+ * field was changed (the hash matches with the length the bytes give), or if
+ * a whole, valid frame follows inside them (appends never leave one after a
+ * partial frame). Both mean the archive was altered: report it here.
+ */
+static int walk_torn(struct walk_ctx *w, int fd, int64_t offset, int64_t size, struct sho_err *err)
+{
+    struct arc_frame_head h;
+    uint8_t hash[SHO_HASH_LEN];
+    int64_t avail = size - offset, at;
+    struct sho_buf probe;
+    bool altered = false;
+
+    if (avail < (int64_t)ARC_FRAME_OVERHEAD ||
+        avail > (int64_t)ARC_PAYLOAD_MAX + ARC_FRAME_OVERHEAD) {
+        return 0;
+    }
+    sho_buf_init(&probe, (size_t)avail + 1);
+    if (sho_buf_reserve(&probe, (size_t)avail) == 0 &&
+        pread(fd, probe.data, (size_t)avail, (off_t)offset) == (ssize_t)avail) {
+        uint8_t *b = (uint8_t *)probe.data;
+        sho_put_le32(b + 16, (uint32_t)(avail - (int64_t)ARC_FRAME_OVERHEAD));
+        sho_sha256(b, (size_t)avail - SHO_HASH_LEN, hash);
+        altered = memcmp(hash, b + avail - SHO_HASH_LEN, SHO_HASH_LEN) == 0;
+        for (at = 1; !altered && at + (int64_t)ARC_FRAME_OVERHEAD <= avail; at++) {
+            if (memcmp(b + at, ARC_FRAME_MAGIC, 4) == 0) {
+                altered = arc_frame_read(fd, offset + at, size, &h, hash, &w->stored, NULL, NULL,
+                                         NULL) == 0;
+            }
+        }
+    }
+    sho_buf_release(&probe);
+    if (altered) {
+        return sho_err_set(err, SHO_ETAMPER, w->path, offset,
+                           "frame %llu: its length was altered (the bytes after it are whole "
+                           "frames, not a write cut short)",
+                           (unsigned long long)w->ws->next_seq);
+    }
+    return 0;
+}
+
 static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offset, int64_t size,
                        struct sho_err *err)
 {
@@ -218,6 +262,10 @@ static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offse
         rc = arc_frame_read(fd, offset, size, &h, fi.hash, &w->stored, want ? &w->raw : NULL,
                             w->dicts, err);
         if (rc == 1) {
+            rc = walk_torn(w, fd, offset, size, err);
+            if (rc != 0) {
+                return rc;
+            }
             break;
         }
         if (rc < 0) {
