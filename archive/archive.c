@@ -258,7 +258,15 @@ static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offse
     int rc;
 
     for (;;) {
-        bool want = true; /* decompress: SEGMENT frames are always checked */
+        uint8_t type = 0;
+        bool want;
+        /* Decompress only what is asked for (and SEGMENT frames, always checked): listing
+         * sources must not inflate every block. The hash is checked for every frame. */
+        if (pread(fd, &type, 1, (off_t)(offset + 4)) != 1) {
+            type = 0;
+        }
+        want = type == SHO_FRAME_SEGMENT || type > SHO_FRAME_SOURCE ||
+               (w->types & SHO_FRAME_MASK(type)) != 0;
         rc = arc_frame_read(fd, offset, size, &h, fi.hash, &w->stored, want ? &w->raw : NULL,
                             w->dicts, err);
         if (rc == 1) {
