@@ -290,6 +290,7 @@ static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offse
         fi.type = (enum sho_frame_type)h.type;
         fi.segment = segno;
         fi.offset = offset;
+        fi.end = offset + ARC_FRAME_OVERHEAD + (int64_t)h.stored_len;
         fi.codec = h.codec;
         if (w->fn != NULL && (w->types & SHO_FRAME_MASK(h.type)) != 0) {
             rc = w->fn(w->ctx, &fi, (const uint8_t *)w->raw.data, w->raw.len);

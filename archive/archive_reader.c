@@ -25,6 +25,27 @@ int sho_archive_walk(struct sho_archive *a, unsigned types,
     return arc_walk(a, NULL, types, fn, ctx, &ws, err);
 }
 
+int sho_archive_walk_from(struct sho_archive *a, const struct sho_archive_pos *from, unsigned types,
+                          int (*fn)(void *ctx, const struct sho_frame_info *fi,
+                                    const uint8_t *payload, size_t len),
+                          void *ctx, struct sho_err *err)
+{
+    struct arc_walk_state ws;
+    struct arc_head head;
+    int rc;
+
+    memset(&head, 0, sizeof(head));
+    if (from != NULL && from->is_set) {
+        head.is_set = true;
+        head.seq = from->seq;
+        memcpy(head.hash, from->hash, SHO_HASH_LEN);
+        head.segment = from->segment;
+        head.end = from->end;
+    }
+    rc = arc_walk(a, &head, types, fn, ctx, &ws, err);
+    return rc == ARC_WALK_STALE ? SHO_ARCHIVE_STALE : rc;
+}
+
 /* ---- a set of hashes (verification) ------------------------------------------------- */
 
 struct hash_set {
@@ -439,38 +460,58 @@ struct events_ctx {
     struct sho_buf strings;
 };
 
-static int events_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *p, size_t len)
+int sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *payload, size_t len,
+                             struct sho_buf *strings,
+                             int (*fn)(void *ctx, const struct sho_event *ev, uint32_t index,
+                                       const uint8_t source_sha[SHO_HASH_LEN]),
+                             void *ctx)
 {
-    struct events_ctx *c = ctx;
     char ref[48];
     size_t pos = SHO_HASH_LEN + 4;
     uint32_t count, i;
     int rc = 0;
 
-    if (c->want_seq != UINT64_MAX && fi->seq != c->want_seq) {
-        return 0;
-    }
     if (len < pos) {
         return SHO_ECORRUPT;
     }
-    count = sho_le32(p + SHO_HASH_LEN);
+    count = sho_le32(payload + SHO_HASH_LEN);
     for (i = 0; i < count && rc == 0; i++) {
         struct sho_event ev;
         size_t used = 0;
         if (pos + ARC_EVENT_KEY_LEN > len ||
-            sho_event_decode(p + pos + ARC_EVENT_KEY_LEN, len - pos - ARC_EVENT_KEY_LEN, &ev,
-                             &c->strings, &used) != 0) {
+            sho_event_decode(payload + pos + ARC_EVENT_KEY_LEN, len - pos - ARC_EVENT_KEY_LEN, &ev,
+                             strings, &used) != 0) {
             return SHO_ECORRUPT;
         }
         pos += ARC_EVENT_KEY_LEN + used;
-        if (c->want_seq != UINT64_MAX && i != c->want_index) {
-            continue;
-        }
         (void)snprintf(ref, sizeof(ref), "%llu:%u", (unsigned long long)fi->seq, i);
         ev.ref = ref;
-        rc = c->fn(c->ctx, &ev, p);
-        c->found = true;
+        rc = fn(ctx, &ev, i, payload);
     }
+    return rc;
+}
+
+static int events_one(void *ctx, const struct sho_event *ev, uint32_t index,
+                      const uint8_t source_sha[SHO_HASH_LEN])
+{
+    struct events_ctx *c = ctx;
+
+    if (c->want_seq != UINT64_MAX && index != c->want_index) {
+        return 0;
+    }
+    c->found = true;
+    return c->fn(c->ctx, ev, source_sha);
+}
+
+static int events_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *p, size_t len)
+{
+    struct events_ctx *c = ctx;
+    int rc;
+
+    if (c->want_seq != UINT64_MAX && fi->seq != c->want_seq) {
+        return 0;
+    }
+    rc = sho_archive_frame_events(fi, p, len, &c->strings, events_one, c);
     /* event_get: the frame is found, stop walking (1 is not an error). */
     return rc != 0 ? rc : (c->want_seq != UINT64_MAX ? 1 : 0);
 }

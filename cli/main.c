@@ -9,6 +9,8 @@
 #include "shoseki/archive.h"
 #include "shoseki/collector.h"
 #include "shoseki/common.h"
+#include "shoseki/indexer.h"
+#include "shoseki/query.h"
 
 #ifndef SHOSEKI_VERSION
 #define SHOSEKI_VERSION "0.0.0-dev"
@@ -30,6 +32,10 @@ static const struct cmd_entry commands[] = {
     { "cat", sho_cmd_cat, "print the original record of one stored event" },
     { "export", sho_cmd_export, "stream the stored events as JSON lines" },
     { "stats", sho_cmd_stats, "input and archive sizes, events" },
+    { "index", sho_cmd_index, "bring the search index up to date with the archive" },
+    { "who", sho_cmd_who, "everyone who touched a file (or files matching a text)" },
+    { "what", sho_cmd_what, "everything a person touched" },
+    { "timeline", sho_cmd_timeline, "every event in time order" },
     { "help", cmd_help, "show help for shoseki or for one command" },
 };
 

@@ -56,24 +56,6 @@ static int writer_flush_line(struct sho_event_writer *w, struct sho_err *err)
 
 /* ---- CSV ---------------------------------------------------------------------- */
 
-static int csv_cell(struct sho_buf *b, const char *s)
-{
-    const char *p;
-    int rc = 0;
-
-    if (s == NULL || *s == '\0') {
-        return 0;
-    }
-    if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' && s[strlen(s) - 1] != ' ') {
-        return sho_buf_appends(b, s);
-    }
-    rc = sho_buf_putc(b, '"');
-    for (p = s; rc == 0 && *p != '\0'; p++) {
-        rc = *p == '"' ? sho_buf_append(b, "\"\"", 2) : sho_buf_putc(b, *p);
-    }
-    return rc != 0 ? rc : sho_buf_putc(b, '"');
-}
-
 static int csv_header(struct sho_event_writer *w, struct sho_err *err)
 {
     size_t i, count = event_field_count(w->flags);
@@ -96,6 +78,7 @@ static int csv_put(struct sho_event_writer *w, const struct sho_event *ev, struc
 {
     char scratch[EVENT_FIELD_SCRATCH];
     size_t i, count = event_field_count(w->flags);
+    unsigned csv_flags = (w->flags & SHO_WRITER_EXCEL) != 0 ? SHO_CSV_NEUTRALIZE : 0;
     int rc = 0;
 
     if (!w->header_done && csv_header(w, err) != 0) {
@@ -106,7 +89,7 @@ static int csv_put(struct sho_event_writer *w, const struct sho_event *ev, struc
             rc = sho_buf_putc(&w->line, ',');
         }
         if (rc == 0) {
-            rc = csv_cell(&w->line, event_field_text(ev, i, scratch));
+            rc = sho_csv_cell(&w->line, event_field_text(ev, i, scratch), csv_flags);
         }
     }
     if (rc == 0) {
@@ -120,36 +103,6 @@ static int csv_put(struct sho_event_writer *w, const struct sho_event *ev, struc
 }
 
 /* ---- table -------------------------------------------------------------------- */
-
-/* Terminal columns taken by the UTF-8 string `s`: wide East Asian ranges count 2. */
-static size_t table_width(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t w = 0;
-
-    while (*p != '\0') {
-        unsigned cp = *p;
-        size_t n = 1;
-        if (*p >= 0xF0 && p[1] != 0 && p[2] != 0 && p[3] != 0) {
-            cp = 0x10000;
-            n = 4;
-        } else if (*p >= 0xE0 && p[1] != 0 && p[2] != 0) {
-            cp = ((unsigned)(p[0] & 0x0F) << 12) | ((unsigned)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-            n = 3;
-        } else if (*p >= 0xC0 && p[1] != 0) {
-            cp = 0x80;
-            n = 2;
-        }
-        w += ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-              (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-              (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-              (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x10000)
-                 ? 2
-                 : 1;
-        p += n;
-    }
-    return w;
-}
 
 static void table_row_cells(const struct sho_event *ev, char **cells)
 {
@@ -189,7 +142,7 @@ static int table_flush(struct sho_event_writer *w, struct sho_err *err)
     for (c = 0; c < TABLE_COLS; c++) {
         widths[c] = strlen(table_heads[c]);
         for (r = 0; r < w->row_count; r++) {
-            size_t cw = table_width(w->rows[r * TABLE_COLS + c]);
+            size_t cw = sho_str_width(w->rows[r * TABLE_COLS + c]);
             widths[c] = cw > widths[c] ? cw : widths[c];
         }
     }
@@ -201,7 +154,8 @@ static int table_flush(struct sho_event_writer *w, struct sho_err *err)
             const char *cell = r == 0 ? table_heads[c] : w->rows[(r - 1) * TABLE_COLS + c];
             rc = sho_buf_appends(&w->line, cell);
             if (rc == 0 && c != TABLE_PATH_COL) {
-                rc = sho_buf_appendf(&w->line, "%*s", (int)(widths[c] - table_width(cell) + 2), "");
+                rc = sho_buf_appendf(&w->line, "%*s", (int)(widths[c] - sho_str_width(cell) + 2),
+                                     "");
             }
         }
         if (rc == 0) {

@@ -119,6 +119,7 @@ struct sho_frame_info {
     enum sho_frame_type type;   /* what the payload holds */
     uint32_t segment;           /* segment number, from 1 */
     int64_t offset;             /* byte offset of the frame in its segment */
+    int64_t end;                /* byte offset just past the frame */
     uint8_t hash[SHO_HASH_LEN]; /* this frame's chain hash */
     unsigned codec;             /* 0 stored, 1 zstd, 2 zstd against a dictionary frame */
 };
@@ -133,6 +134,50 @@ SHO_NODISCARD int sho_archive_walk(struct sho_archive *a, unsigned types,
                                    int (*fn)(void *ctx, const struct sho_frame_info *fi,
                                              const uint8_t *payload, size_t len),
                                    void *ctx, struct sho_err *err);
+
+/*
+ * A place in the chain: just after frame `seq`, whose hash is `hash` and
+ * which ends at byte `end` of segment `segment`. Readers that keep up with
+ * the archive (the index) store one and walk on from it.
+ */
+struct sho_archive_pos {
+    bool is_set;                /* false: the beginning of the archive */
+    uint64_t seq;               /* the last frame already seen */
+    uint8_t hash[SHO_HASH_LEN]; /* its hash */
+    uint32_t segment;           /* its segment number */
+    int64_t end;                /* byte offset just past it */
+};
+
+/* sho_archive_walk_from: `from` is not a frame of this archive. */
+#define SHO_ARCHIVE_STALE 2
+
+/*
+ * Like sho_archive_walk, but starting just after `from` (from the beginning
+ * when `from` is NULL or not set), checking the chain from there on. A frame
+ * whose bytes are still being appended by a writer ends the walk (it is not
+ * yet part of the archive). Returns 0, SHO_ARCHIVE_STALE when the frame at
+ * `from` does not have the recorded hash, `fn`'s non-zero value, or a
+ * negative code with err naming the segment file, offset and frame.
+ */
+SHO_NODISCARD int sho_archive_walk_from(struct sho_archive *a, const struct sho_archive_pos *from,
+                                        unsigned types,
+                                        int (*fn)(void *ctx, const struct sho_frame_info *fi,
+                                                  const uint8_t *payload, size_t len),
+                                        void *ctx, struct sho_err *err);
+
+/*
+ * Decode the events of one EVENTS frame (`payload` as a walk gives it) and
+ * call `fn` for each with ev->ref set ("SEQ:INDEX"), its position `index` in
+ * the frame and the source's SHA-256. Strings are copied into `strings`
+ * (reset per event) and valid during the call. Returns 0, `fn`'s non-zero
+ * value, or SHO_ECORRUPT when the payload is not a well-formed EVENTS frame.
+ */
+SHO_NODISCARD int sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *payload,
+                                           size_t len, struct sho_buf *strings,
+                                           int (*fn)(void *ctx, const struct sho_event *ev,
+                                                     uint32_t index,
+                                                     const uint8_t source_sha[SHO_HASH_LEN]),
+                                           void *ctx);
 
 #define SHO_FRAME_MASK(type) (1u << (type))
 #define SHO_FRAME_ALL        0xFFFFFFFFu

@@ -221,4 +221,20 @@ const char *sho_errno_text(int errnum, char *buf, size_t buf_len);
 /* Copy `src` into `dst` of size `dst_len`, truncating; always NUL-terminates. */
 size_t sho_str_copy(char *dst, size_t dst_len, const char *src);
 
+/* ---- text output ---------------------------------------------------------------- */
+
+/* Terminal columns taken by UTF-8 `s`: wide East Asian characters count 2. */
+size_t sho_str_width(const char *s);
+
+enum sho_csv_flags {
+    SHO_CSV_NEUTRALIZE = 1u << 0, /* prefix ' to cells starting with = + - @ (Excel) */
+};
+
+/*
+ * Append `s` (NULL or "" write nothing) to `b` as one RFC 4180 CSV cell,
+ * quoted when it holds a comma, quote, line break or edge blank. Returns 0
+ * or SHO_ELIMIT.
+ */
+SHO_NODISCARD int sho_csv_cell(struct sho_buf *b, const char *s, unsigned flags);
+
 #endif /* SHOSEKI_COMMON_H */

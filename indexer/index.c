@@ -1,0 +1,112 @@
+/*
+ * index: opening and closing the index of a data directory. A writer holds
+ * DATA/index.lock (flock) for as long as it is open, so two indexers never
+ * interleave batches; readers take no lock at all (WAL gives each search a
+ * consistent snapshot while a writer commits).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index_priv.h"
+
+static char *index_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = sho_xmalloc(n);
+
+    (void)snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static int index_lock(struct sho_index *ix, unsigned flags, struct sho_err *err)
+{
+    char etext[128];
+    char *path = index_join(ix->dir, "index.lock");
+    int rc = 0;
+
+    ix->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (ix->lock_fd < 0) {
+        rc = sho_err_set(err, SHO_EIO, path, -1, "cannot open the index lock: %s",
+                         sho_errno_text(errno, etext, sizeof(etext)));
+    } else if (flock(ix->lock_fd, LOCK_EX | ((flags & SHO_INDEX_WAIT) ? 0 : LOCK_NB)) != 0) {
+        rc = errno == EWOULDBLOCK ? sho_err_set(err, SHO_ELIMIT, path, -1,
+                                                "another 'shoseki index' is updating this index")
+                                  : sho_err_set(err, SHO_EIO, path, -1, "cannot lock the index: %s",
+                                                sho_errno_text(errno, etext, sizeof(etext)));
+    }
+    free(path);
+    return rc;
+}
+
+int sho_index_open(const char *dir, unsigned flags, struct sho_index **out, struct sho_err *err)
+{
+    struct sho_index *ix = sho_xcalloc(1, sizeof(*ix));
+    bool write = (flags & SHO_INDEX_WRITE) != 0;
+    int rc = 0;
+
+    *out = NULL;
+    ix->dir = sho_xstrdup(dir);
+    ix->path = index_join(dir, "index.sqlite");
+    ix->lock_fd = -1;
+    ix->writable = write;
+    ix->last_group = INT64_MIN;
+    if (write) {
+        rc = index_lock(ix, flags, err);
+        if (rc == 0 && (flags & SHO_INDEX_REBUILD) != 0) {
+            char side[4200];
+            (void)unlink(ix->path);
+            (void)snprintf(side, sizeof(side), "%s-wal", ix->path);
+            (void)unlink(side);
+            (void)snprintf(side, sizeof(side), "%s-shm", ix->path);
+            (void)unlink(side);
+        }
+    }
+    if (rc == 0) {
+        rc = ix_sql_open(ix, write, err);
+    }
+    if (rc == 0 && write) {
+        rc = ix_schema_create(ix, err);
+    } else if (rc == 0) {
+        rc = ix_sql_prepare(ix, err);
+        if (rc != 0) {
+            /* The file exists but holds no schema yet: a first index is being created. */
+            rc = sho_err_set(err, SHO_EINVAL, ix->path, -1, "no index yet (run 'shoseki index')");
+        }
+    }
+    if (rc != 0) {
+        sho_index_close(ix);
+        return rc;
+    }
+    *out = ix;
+    return 0;
+}
+
+void sho_index_close(struct sho_index *ix)
+{
+    size_t i;
+
+    if (ix == NULL) {
+        return;
+    }
+    for (i = 0; i < S_COUNT; i++) {
+        (void)sqlite3_finalize(ix->stmt[i]);
+    }
+    (void)sqlite3_close(ix->db);
+    ix_map_release(&ix->hosts);
+    ix_map_release(&ix->persons);
+    ix_map_release(&ix->names);
+    ix_map_release(&ix->files);
+    ix_map_release(&ix->ctxs);
+    if (ix->lock_fd >= 0) {
+        (void)close(ix->lock_fd); /* releases the flock */
+    }
+    free(ix->path);
+    free(ix->dir);
+    free(ix);
+}

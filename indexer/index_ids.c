@@ -1,0 +1,430 @@
+/*
+ * index_ids: turning what an event names (host, person, file, the rest of
+ * its context) into the small integer ids the events table stores. Each
+ * kind has a bounded in-memory cache in front of its table: a hit costs a
+ * hash probe, a miss one indexed SELECT (and an INSERT when new). A cache
+ * that fills up is emptied and refilled, so memory stays within the
+ * configured size whatever the number of distinct files.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index_priv.h"
+
+struct ix_slot {
+    uint64_t hash; /* 0: empty */
+    uint32_t off;  /* key bytes in the arena */
+    uint32_t len;
+    int64_t value; /* the id */
+    int64_t aux;   /* persons' names: the last time written to the table */
+};
+
+#define IX_NO_TIME INT64_MIN
+
+/* ---- the bounded map ---------------------------------------------------------------- */
+
+void ix_map_init(struct ix_map *m, size_t bytes)
+{
+    size_t cap = 1024;
+
+    memset(m, 0, sizeof(*m));
+    /* half the budget for slots, half for key bytes */
+    while (cap * 2 * sizeof(struct ix_slot) <= bytes / 2) {
+        cap *= 2;
+    }
+    m->cap = cap;
+    m->slots = sho_xcalloc(cap, sizeof(struct ix_slot));
+    m->arena_cap = bytes / 2 > 65536 ? bytes / 2 : 65536;
+    if (m->arena_cap > UINT32_MAX) {
+        m->arena_cap = UINT32_MAX;
+    }
+    m->arena = sho_xmalloc(m->arena_cap);
+}
+
+void ix_map_release(struct ix_map *m)
+{
+    free(m->slots);
+    free(m->arena);
+    memset(m, 0, sizeof(*m));
+}
+
+static void map_clear(struct ix_map *m)
+{
+    memset(m->slots, 0, m->cap * sizeof(struct ix_slot));
+    m->count = 0;
+    m->arena_len = 0;
+}
+
+static uint64_t map_hash(const void *key, size_t len)
+{
+    uint64_t h = ix_hash(key, len);
+    return h != 0 ? h : 1;
+}
+
+/* The slot holding `key`, or NULL. */
+static struct ix_slot *map_find(struct ix_map *m, const void *key, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (m->cap - 1);
+
+    while (m->slots[i].hash != 0) {
+        struct ix_slot *s = &m->slots[i];
+        if (s->hash == h && s->len == len && memcmp(m->arena + s->off, key, len) == 0) {
+            return s;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+static struct ix_slot *map_put(struct ix_map *m, const void *key, size_t len, uint64_t h,
+                               int64_t value)
+{
+    size_t i;
+
+    if (len > m->arena_cap / 4) {
+        return NULL; /* not worth caching */
+    }
+    if ((m->count + 1) * 10 > m->cap * 7 || m->arena_len + len > m->arena_cap) {
+        map_clear(m);
+    }
+    i = (size_t)h & (m->cap - 1);
+    while (m->slots[i].hash != 0) {
+        i = (i + 1) & (m->cap - 1);
+    }
+    memcpy(m->arena + m->arena_len, key, len);
+    m->slots[i].hash = h;
+    m->slots[i].off = (uint32_t)m->arena_len;
+    m->slots[i].len = (uint32_t)len;
+    m->slots[i].value = value;
+    m->slots[i].aux = IX_NO_TIME;
+    m->arena_len += len;
+    m->count++;
+    return &m->slots[i];
+}
+
+/* ---- statements --------------------------------------------------------------------- */
+
+/* Step a SELECT that returns one id. 1 found, 0 none, negative on error. */
+static int ids_get(struct sho_index *ix, sqlite3_stmt *st, int64_t *id, struct sho_err *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+    }
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return ix_sql_fail(ix, "cannot read the index", err);
+    }
+    return rc == SQLITE_ROW ? 1 : 0;
+}
+
+static int ids_add(struct sho_index *ix, sqlite3_stmt *st, int64_t *id, struct sho_err *err)
+{
+    int rc = sqlite3_step(st);
+
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        return ix_sql_fail(ix, "cannot write the index", err);
+    }
+    *id = sqlite3_last_insert_rowid(ix->db);
+    return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+    (void)sqlite3_bind_text(st, col, s != NULL ? s : "", -1, SQLITE_STATIC);
+}
+
+/* ---- hosts -------------------------------------------------------------------------- */
+
+int ix_host_id(struct sho_index *ix, const char *name, int64_t *id, struct sho_err *err)
+{
+    size_t len;
+    uint64_t h;
+    struct ix_slot *s;
+    int rc;
+
+    if (name == NULL || *name == '\0') {
+        *id = 0;
+        return 0;
+    }
+    len = strlen(name);
+    h = map_hash(name, len);
+    s = map_find(&ix->hosts, name, len, h);
+    if (s != NULL) {
+        *id = s->value;
+        return 0;
+    }
+    bind_text(ix->stmt[S_HOST_GET], 1, name);
+    rc = ids_get(ix, ix->stmt[S_HOST_GET], id, err);
+    if (rc == 0) {
+        bind_text(ix->stmt[S_HOST_ADD], 1, name);
+        rc = ids_add(ix, ix->stmt[S_HOST_ADD], id, err);
+    }
+    if (rc >= 0) {
+        (void)map_put(&ix->hosts, name, len, h, *id);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- persons ------------------------------------------------------------------------ */
+
+/* A SID that names nobody: absent, "-", or the NULL SID. */
+static bool person_sid_usable(const char *sid)
+{
+    return sid != NULL && sid[0] != '\0' && strcmp(sid, "-") != 0 && strcmp(sid, "S-1-0-0") != 0;
+}
+
+static bool person_name_usable(const char *name)
+{
+    return name != NULL && name[0] != '\0' && strcmp(name, "-") != 0;
+}
+
+/* The person key: the SID in upper case, else domain\name in lower case. */
+static size_t person_key(const struct sho_event *ev, char *out, size_t out_len)
+{
+    struct sho_buf b;
+    size_t n;
+    char *p;
+    int rc;
+
+    sho_buf_init(&b, out_len);
+    if (person_sid_usable(ev->user_sid)) {
+        rc = sho_buf_appends(&b, ev->user_sid);
+    } else {
+        rc = sho_buf_appendf(&b, "%s\\%s", person_name_usable(ev->domain) ? ev->domain : "",
+                             ev->user);
+    }
+    if (rc != 0 || b.len >= out_len) {
+        sho_buf_release(&b);
+        return 0;
+    }
+    n = b.len;
+    memcpy(out, b.data, n);
+    out[n] = '\0';
+    sho_buf_release(&b);
+    for (p = out; *p != '\0'; p++) {
+        bool sid = person_sid_usable(ev->user_sid);
+        if (sid && *p >= 'a' && *p <= 'z') {
+            *p = (char)(*p - 32);
+        } else if (!sid && *p >= 'A' && *p <= 'Z') {
+            *p = (char)(*p + 32);
+        }
+    }
+    return n;
+}
+
+/* Record the name and domain seen for person `id` at event time `time`. */
+static int person_name_put(struct sho_index *ix, int64_t id, const struct sho_event *ev,
+                           struct sho_err *err)
+{
+    char key[1024];
+    struct sho_buf b;
+    int64_t time =
+        (ev->has & SHO_HAS_TIME) != 0 && ev->time <= (uint64_t)INT64_MAX ? (int64_t)ev->time : 0;
+    const char *domain = person_name_usable(ev->domain) ? ev->domain : "";
+    const char *name = person_name_usable(ev->user) ? ev->user : "";
+    struct ix_slot *s = NULL;
+    uint64_t h = 0;
+    sqlite3_stmt *st = ix->stmt[S_PNAME_PUT];
+    int rc;
+
+    if (*name == '\0') {
+        return 0;
+    }
+    sho_buf_init(&b, sizeof(key));
+    if (sho_buf_appendf(&b, "%lld\x1f%s\x1f%s", (long long)id, domain, name) == 0) {
+        memcpy(key, b.data, b.len);
+        h = map_hash(key, b.len);
+        s = map_find(&ix->names, key, b.len, h);
+        if (s == NULL) {
+            s = map_put(&ix->names, key, b.len, h, id);
+        }
+    }
+    sho_buf_release(&b);
+    /* A name already recorded within a day of this event needs no write. */
+    if (s != NULL && s->aux != IX_NO_TIME && time <= s->aux &&
+        time >= s->aux - (int64_t)(86400 * SHO_TICKS_PER_SECOND)) {
+        return 0;
+    }
+    (void)sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, domain);
+    bind_text(st, 3, name);
+    (void)sqlite3_bind_int64(st, 4, time);
+    rc = sqlite3_step(st);
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        return ix_sql_fail(ix, "cannot write the index", err);
+    }
+    if (s != NULL && (s->aux == IX_NO_TIME || time > s->aux)) {
+        s->aux = time + (int64_t)(86400 * SHO_TICKS_PER_SECOND);
+    }
+    return 0;
+}
+
+int ix_person_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, struct sho_err *err)
+{
+    char key[512];
+    size_t len;
+    uint64_t h;
+    struct ix_slot *s;
+    int rc = 0;
+
+    *id = 0;
+    if (!person_sid_usable(ev->user_sid) && !person_name_usable(ev->user)) {
+        return 0;
+    }
+    len = person_key(ev, key, sizeof(key));
+    if (len == 0) {
+        return 0;
+    }
+    h = map_hash(key, len);
+    s = map_find(&ix->persons, key, len, h);
+    if (s != NULL) {
+        *id = s->value;
+    } else {
+        bind_text(ix->stmt[S_PERSON_GET], 1, key);
+        rc = ids_get(ix, ix->stmt[S_PERSON_GET], id, err);
+        if (rc == 0) {
+            sqlite3_stmt *st = ix->stmt[S_PERSON_ADD];
+            bind_text(st, 1, key);
+            if (person_sid_usable(ev->user_sid)) {
+                (void)sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+            } else {
+                (void)sqlite3_bind_null(st, 2);
+            }
+            rc = ids_add(ix, st, id, err);
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        (void)map_put(&ix->persons, key, len, h, *id);
+    }
+    return person_name_put(ix, *id, ev, err);
+}
+
+/* ---- files -------------------------------------------------------------------------- */
+
+int ix_file_id(struct sho_index *ix, const char *path, int64_t *id, struct sho_err *err)
+{
+    char small[1024];
+    char *norm = small;
+    size_t len, nlen;
+    uint64_t h;
+    struct ix_slot *s;
+    sqlite3_stmt *st;
+    int rc = 0;
+
+    *id = 0;
+    if (path == NULL || *path == '\0') {
+        return 0;
+    }
+    len = strlen(path);
+    h = map_hash(path, len);
+    s = map_find(&ix->files, path, len, h);
+    if (s != NULL) {
+        *id = s->value;
+        return 0;
+    }
+    nlen = sho_index_path_norm(path, small, sizeof(small));
+    if (nlen >= sizeof(small)) {
+        norm = sho_xmalloc(nlen + 1);
+        (void)sho_index_path_norm(path, norm, nlen + 1);
+    }
+    st = ix->stmt[S_FILE_FIND];
+    (void)sqlite3_bind_int64(st, 1, (sqlite3_int64)ix_hash(norm, nlen));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *p = sqlite3_column_text(st, 1);
+        if (p != NULL && strcmp((const char *)p, path) == 0) {
+            *id = sqlite3_column_int64(st, 0);
+            break;
+        }
+    }
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        rc = ix_sql_fail(ix, "cannot read the index", err);
+        goto out;
+    }
+    rc = 0;
+    if (*id == 0) {
+        st = ix->stmt[S_FILE_ADD];
+        (void)sqlite3_bind_text(st, 1, path, (int)len, SQLITE_STATIC);
+        (void)sqlite3_bind_int64(st, 2, (sqlite3_int64)ix_hash(norm, nlen));
+        rc = ids_add(ix, st, id, err);
+        if (rc == 0) {
+            st = ix->stmt[S_FTS_ADD];
+            (void)sqlite3_bind_int64(st, 1, *id);
+            (void)sqlite3_bind_text(st, 2, norm, (int)nlen, SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            (void)sqlite3_reset(st);
+            rc = rc == SQLITE_DONE ? 0 : ix_sql_fail(ix, "cannot write the index", err);
+        }
+    }
+    if (rc == 0) {
+        (void)map_put(&ix->files, path, len, h, *id);
+    }
+out:
+    if (norm != small) {
+        free(norm);
+    }
+    return rc;
+}
+
+/* ---- context ------------------------------------------------------------------------ */
+
+int ix_ctx_id(struct sho_index *ix, int64_t host, const struct sho_event *ev, int64_t *id,
+              struct sho_err *err)
+{
+    struct sho_buf key;
+    uint64_t h = 0;
+    struct ix_slot *s = NULL;
+    sqlite3_stmt *st;
+    int rc;
+    const char *strs[5] = { ev->channel, ev->object_type, ev->process, ev->client_ip, ev->share };
+    unsigned event_id = (ev->has & SHO_HAS_EVENT_ID) != 0 ? ev->event_id : 0;
+    int i;
+
+    sho_buf_init(&key, 4096);
+    rc = sho_buf_appendf(&key, "%lld\x1f%u\x1f%u\x1f%d", (long long)host, event_id, ev->actions,
+                         (int)ev->outcome);
+    for (i = 0; rc == 0 && i < 5; i++) {
+        rc = sho_buf_appendf(&key, "\x1f%s", strs[i] != NULL ? strs[i] : "");
+    }
+    if (rc == 0) {
+        h = map_hash(key.data, key.len);
+        s = map_find(&ix->ctxs, key.data, key.len, h);
+    }
+    if (s != NULL) {
+        *id = s->value;
+        sho_buf_release(&key);
+        return 0;
+    }
+    st = ix->stmt[S_CTX_GET];
+    (void)sqlite3_bind_int64(st, 1, host);
+    bind_text(st, 2, strs[0]);
+    (void)sqlite3_bind_int64(st, 3, event_id);
+    (void)sqlite3_bind_int64(st, 4, ev->actions);
+    (void)sqlite3_bind_int64(st, 5, (int)ev->outcome);
+    for (i = 1; i < 5; i++) {
+        bind_text(st, 5 + i, strs[i]);
+    }
+    rc = ids_get(ix, st, id, err);
+    if (rc == 0) {
+        st = ix->stmt[S_CTX_ADD];
+        (void)sqlite3_bind_int64(st, 1, host);
+        bind_text(st, 2, strs[0]);
+        (void)sqlite3_bind_int64(st, 3, event_id);
+        (void)sqlite3_bind_int64(st, 4, ev->actions);
+        (void)sqlite3_bind_int64(st, 5, (int)ev->outcome);
+        for (i = 1; i < 5; i++) {
+            bind_text(st, 5 + i, strs[i]);
+        }
+        rc = ids_add(ix, st, id, err);
+    }
+    if (rc >= 0 && key.len > 0) {
+        (void)map_put(&ix->ctxs, key.data, key.len, h, *id);
+    }
+    sho_buf_release(&key);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,146 @@
+/*
+ * index_schema: the tables of DATA/index.sqlite and the small meta table
+ * that records which archive frame the index reflects. The schema and which
+ * search uses which index are explained in docs/decisions.md ("The index").
+ *
+ *   events       one row per event: id (its time, see index_priv.h), sub
+ *                (exact remainder), file, person, ctx, ref (frame << 16 | i)
+ *   events_file, events_person   the two secondary indexes: every search by
+ *                file or person is a range scan that comes out in time order
+ *   files        each path as logged, with the hash of its normalized form
+ *   files_fts    FTS5 trigram index of the normalized paths (substring search)
+ *   persons      one per SID (or per DOMAIN\name when no SID is logged)
+ *   person_names every name and domain seen for a person, first and last time
+ *   ctx          the few distinct (host, event id, actions, outcome, process,
+ *                client address, ...) combinations events share
+ *   hosts, frames (EVENTS frames: where they are, for fetching originals)
+ */
+#include <string.h>
+
+#include "index_priv.h"
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS hosts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS persons(id INTEGER PRIMARY KEY, pkey TEXT NOT NULL UNIQUE,"
+    " sid TEXT);"
+    "CREATE TABLE IF NOT EXISTS person_names(id INTEGER PRIMARY KEY, person INTEGER NOT NULL,"
+    " domain TEXT NOT NULL, name TEXT NOT NULL, first_time INTEGER NOT NULL,"
+    " last_time INTEGER NOT NULL, UNIQUE(person, domain, name));"
+    "CREATE INDEX IF NOT EXISTS person_names_name ON person_names(name COLLATE NOCASE);"
+    "CREATE TABLE IF NOT EXISTS files(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
+    " nhash INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS files_nhash ON files(nhash);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS files_fts USING fts5(norm, content='', detail=none,"
+    " tokenize='trigram');"
+    "CREATE TABLE IF NOT EXISTS ctx(id INTEGER PRIMARY KEY, host INTEGER NOT NULL,"
+    " channel TEXT NOT NULL, event_id INTEGER NOT NULL, actions INTEGER NOT NULL,"
+    " outcome INTEGER NOT NULL, object_type TEXT NOT NULL, process TEXT NOT NULL,"
+    " client_ip TEXT NOT NULL, share TEXT NOT NULL, UNIQUE(host, channel, event_id, actions,"
+    " outcome, object_type, process, client_ip, share));"
+    "CREATE TABLE IF NOT EXISTS frames(seq INTEGER PRIMARY KEY, segment INTEGER NOT NULL,"
+    " offset INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, sub INTEGER NOT NULL,"
+    " file INTEGER, person INTEGER, ctx INTEGER NOT NULL, ref INTEGER NOT NULL);";
+
+static const char indexes_sql[] =
+    "CREATE INDEX IF NOT EXISTS events_file ON events(file) WHERE file IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS events_person ON events(person) WHERE person IS NOT NULL;";
+
+int ix_schema_create(struct sho_index *ix, struct sho_err *err)
+{
+    int64_t version = 0;
+    int rc;
+
+    rc = ix_sql_exec(ix, schema_sql, err);
+    if (rc == 0) {
+        rc = ix_sql_prepare(ix, err);
+    }
+    if (rc == 0) {
+        rc = ix_meta_get(ix, "schema", &version, err);
+    }
+    if (rc == 0) {
+        rc = ix_meta_set(ix, "schema", IX_SCHEMA_VERSION, err);
+    } else if (rc == 1 && version != IX_SCHEMA_VERSION) {
+        return sho_err_set(err, SHO_EINVAL, ix->path, -1,
+                           "index schema %lld, this shoseki writes %d (run 'shoseki index "
+                           "--rebuild')",
+                           (long long)version, IX_SCHEMA_VERSION);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int ix_schema_drop_indexes(struct sho_index *ix, struct sho_err *err)
+{
+    return ix_sql_exec(ix, "DROP INDEX IF EXISTS events_file; DROP INDEX IF EXISTS events_person;",
+                       err);
+}
+
+int ix_schema_create_indexes(struct sho_index *ix, struct sho_err *err)
+{
+    return ix_sql_exec(ix, indexes_sql, err);
+}
+
+int ix_meta_get(struct sho_index *ix, const char *key, int64_t *value, struct sho_err *err)
+{
+    sqlite3_stmt *st = ix->stmt[S_META_GET];
+    int rc;
+
+    (void)sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *value = sqlite3_column_int64(st, 0);
+    }
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return ix_sql_fail(ix, "cannot read the index", err);
+    }
+    return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int ix_meta_get_blob(struct sho_index *ix, const char *key, uint8_t *out, size_t len,
+                     struct sho_err *err)
+{
+    sqlite3_stmt *st = ix->stmt[S_META_GET];
+    int rc, found = 0;
+
+    (void)sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == (int)len) {
+        memcpy(out, sqlite3_column_blob(st, 0), len);
+        found = 1;
+    }
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return ix_sql_fail(ix, "cannot read the index", err);
+    }
+    return found;
+}
+
+static int meta_set_done(struct sho_index *ix, struct sho_err *err)
+{
+    sqlite3_stmt *st = ix->stmt[S_META_SET];
+    int rc = sqlite3_step(st);
+
+    (void)sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ix_sql_fail(ix, "cannot write the index", err);
+}
+
+int ix_meta_set(struct sho_index *ix, const char *key, int64_t value, struct sho_err *err)
+{
+    sqlite3_stmt *st = ix->stmt[S_META_SET];
+
+    (void)sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_int64(st, 2, value);
+    return meta_set_done(ix, err);
+}
+
+int ix_meta_set_blob(struct sho_index *ix, const char *key, const uint8_t *data, size_t len,
+                     struct sho_err *err)
+{
+    sqlite3_stmt *st = ix->stmt[S_META_SET];
+
+    (void)sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    (void)sqlite3_bind_blob(st, 2, data, (int)len, SQLITE_STATIC);
+    return meta_set_done(ix, err);
+}

@@ -1,0 +1,164 @@
+/*
+ * index_sql: SQLite behind one adapter for the indexer: opening the index
+ * file (created 0600 before SQLite touches it, WAL so readers never wait),
+ * the writer's prepared statements, the SQL functions searches use, and the
+ * translation of SQLite's errors. All SQL is fixed text; user input only
+ * ever arrives as bound parameters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index_priv.h"
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_META_GET] = "SELECT v FROM meta WHERE k = ?1",
+    [S_META_SET] = "INSERT OR REPLACE INTO meta(k, v) VALUES (?1, ?2)",
+    [S_HOST_GET] = "SELECT id FROM hosts WHERE name = ?1",
+    [S_HOST_ADD] = "INSERT INTO hosts(name) VALUES (?1)",
+    [S_PERSON_GET] = "SELECT id FROM persons WHERE pkey = ?1",
+    [S_PERSON_ADD] = "INSERT INTO persons(pkey, sid) VALUES (?1, ?2)",
+    [S_PNAME_PUT] = "INSERT INTO person_names(person, domain, name, first_time, last_time)"
+                    " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(person, domain, name) DO UPDATE"
+                    " SET first_time = min(first_time, excluded.first_time),"
+                    " last_time = max(last_time, excluded.last_time)",
+    [S_FILE_FIND] = "SELECT id, path FROM files WHERE nhash = ?1",
+    [S_FILE_ADD] = "INSERT INTO files(path, nhash) VALUES (?1, ?2)",
+    [S_FTS_ADD] = "INSERT INTO files_fts(rowid, norm) VALUES (?1, ?2)",
+    [S_CTX_GET] = "SELECT id FROM ctx WHERE host = ?1 AND channel = ?2 AND event_id = ?3"
+                  " AND actions = ?4 AND outcome = ?5 AND object_type = ?6 AND process = ?7"
+                  " AND client_ip = ?8 AND share = ?9",
+    [S_CTX_ADD] = "INSERT INTO ctx(host, channel, event_id, actions, outcome, object_type,"
+                  " process, client_ip, share) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_EVENT_ADD] = "INSERT INTO events(id, sub, file, person, ctx, ref)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_GROUP_MAX] = "SELECT max(id) FROM events WHERE id BETWEEN ?1 AND ?2",
+    [S_FRAME_ADD] = "INSERT OR REPLACE INTO frames(seq, segment, offset) VALUES (?1, ?2, ?3)",
+};
+
+int ix_sql_fail(struct sho_index *ix, const char *what, struct sho_err *err)
+{
+    int code = ix->db != NULL ? sqlite3_errcode(ix->db) : SQLITE_ERROR;
+    int rc =
+        code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ? SHO_EIO : SHO_ESQL;
+
+    return sho_err_set(err, rc, ix->path, -1, "%s: %s", what,
+                       ix->db != NULL ? sqlite3_errmsg(ix->db) : "cannot open");
+}
+
+int ix_sql_exec(struct sho_index *ix, const char *sql, struct sho_err *err)
+{
+    if (sqlite3_exec(ix->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        return ix_sql_fail(ix, "index", err);
+    }
+    return 0;
+}
+
+/* shoseki_norm(path): the normalized form of a path (sho_index_path_norm). */
+static void sql_norm(sqlite3_context *sc, int argc, sqlite3_value **argv)
+{
+    const unsigned char *path = sqlite3_value_text(argv[0]);
+    char small[512];
+    char *out = small;
+    size_t n;
+
+    (void)argc;
+    if (path == NULL) {
+        sqlite3_result_null(sc);
+        return;
+    }
+    n = sho_index_path_norm((const char *)path, small, sizeof(small));
+    if (n >= sizeof(small)) {
+        out = sho_xmalloc(n + 1);
+        (void)sho_index_path_norm((const char *)path, out, n + 1);
+    }
+    sqlite3_result_text(sc, out, (int)n, SQLITE_TRANSIENT);
+    if (out != small) {
+        free(out);
+    }
+}
+
+/* shoseki_bitor(x): the bitwise OR of a column (every action seen). */
+static void sql_bitor_step(sqlite3_context *sc, int argc, sqlite3_value **argv)
+{
+    sqlite3_int64 *acc = sqlite3_aggregate_context(sc, (int)sizeof(*acc));
+
+    (void)argc;
+    if (acc != NULL) {
+        *acc |= sqlite3_value_int64(argv[0]);
+    }
+}
+
+static void sql_bitor_final(sqlite3_context *sc)
+{
+    sqlite3_int64 *acc = sqlite3_aggregate_context(sc, 0);
+
+    sqlite3_result_int64(sc, acc != NULL ? *acc : 0);
+}
+
+int ix_sql_functions(sqlite3 *db)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+
+    if (sqlite3_create_function_v2(db, "shoseki_norm", 1, flags, NULL, sql_norm, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "shoseki_bitor", 1, flags, NULL, NULL, sql_bitor_step,
+                                   sql_bitor_final, NULL) != SQLITE_OK) {
+        return SHO_ESQL;
+    }
+    return ix_regex_register(db);
+}
+
+int ix_sql_open(struct sho_index *ix, bool create, struct sho_err *err)
+{
+    char etext[128];
+    int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+
+    if (create) {
+        /* Create the file 0600 ourselves: SQLite would honour the umask, and
+         * it gives the -wal and -shm files the database file's mode. */
+        int fd = open(ix->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 || fchmod(fd, 0600) != 0) {
+            int e = errno;
+            if (fd >= 0) {
+                (void)close(fd);
+            }
+            return sho_err_set(err, SHO_EIO, ix->path, -1, "cannot create the index: %s",
+                               sho_errno_text(e, etext, sizeof(etext)));
+        }
+        (void)close(fd);
+    } else if (access(ix->path, F_OK) != 0) {
+        return sho_err_set(err, SHO_EINVAL, ix->path, -1, "no index yet (run 'shoseki index')");
+    }
+    if (sqlite3_open_v2(ix->path, &ix->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        return ix_sql_fail(ix, "cannot open the index", err);
+    }
+    (void)sqlite3_busy_timeout(ix->db, 10000);
+    if (ix_sql_functions(ix->db) != 0) {
+        return ix_sql_fail(ix, "cannot register functions", err);
+    }
+    if (create) {
+        return ix_sql_exec(ix,
+                           "PRAGMA journal_mode = WAL;"
+                           "PRAGMA synchronous = NORMAL;"
+                           "PRAGMA temp_store = FILE;",
+                           err);
+    }
+    return 0;
+}
+
+int ix_sql_prepare(struct sho_index *ix, struct sho_err *err)
+{
+    size_t i;
+
+    for (i = 0; i < S_COUNT; i++) {
+        if (sqlite3_prepare_v3(ix->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ix->stmt[i],
+                               NULL) != SQLITE_OK) {
+            return ix_sql_fail(ix, "cannot prepare a statement", err);
+        }
+    }
+    return 0;
+}

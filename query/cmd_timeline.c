@@ -1,0 +1,10 @@
+/*
+ * cmd_timeline: `shoseki timeline`. Options, filters and output are shared with the
+ * other searches (query_run.c); see docs/search.md.
+ */
+#include "query_priv.h"
+
+int sho_cmd_timeline(int argc, char **argv)
+{
+    return qr_run(QR_TIMELINE, argc, argv);
+}

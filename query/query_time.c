@@ -1,0 +1,361 @@
+/*
+ * query_time: the times people type and read. Events are stored in UTC
+ * (FILETIME); searches take times in a zone (--tz: the machine's local zone
+ * by default, a fixed offset, or a zoneinfo name such as Asia/Tokyo) and
+ * print every time with its offset, so a row read years later still says
+ * exactly when. Named zones use the C library's zoneinfo support (TZ,
+ * localtime_r, mktime), which knows each zone's history of offsets.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "shoseki/query.h"
+
+#define TICKS_PER_MINUTE ((int64_t)600000000)
+
+static bool tz_digits(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "+09:00", "+0900", "+09", "-05:30": 1 parsed into *min, 0 not an offset. */
+static int tz_parse_offset(const char *s, int *min)
+{
+    size_t n = strlen(s);
+    int h, m = 0;
+
+    if ((s[0] != '+' && s[0] != '-') || n < 3 || !tz_digits(s + 1, 2)) {
+        return 0;
+    }
+    h = (s[1] - '0') * 10 + (s[2] - '0');
+    if (n == 6 && s[3] == ':' && tz_digits(s + 4, 2)) {
+        m = (s[4] - '0') * 10 + (s[5] - '0');
+    } else if (n == 5 && tz_digits(s + 3, 2)) {
+        m = (s[3] - '0') * 10 + (s[4] - '0');
+    } else if (n != 3) {
+        return 0;
+    }
+    if (h > 14 || m > 59) {
+        return 0;
+    }
+    *min = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+    return 1;
+}
+
+int sho_tz_parse(const char *spec, struct sho_tz *tz, struct sho_err *err)
+{
+    char path[256];
+    struct stat st;
+    size_t i;
+
+    memset(tz, 0, sizeof(*tz));
+    if (spec == NULL || spec[0] == '\0' || strcmp(spec, "local") == 0) {
+        return 0;
+    }
+    if (strcmp(spec, "UTC") == 0 || strcmp(spec, "utc") == 0 || strcmp(spec, "Z") == 0) {
+        tz->is_fixed = tz->is_utc = true;
+        return 0;
+    }
+    if (tz_parse_offset(spec, &tz->offset_min) == 1) {
+        tz->is_fixed = true;
+        return 0;
+    }
+    for (i = 0; spec[i] != '\0'; i++) {
+        char c = spec[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '/' || c == '_' || c == '-' || c == '+')) {
+            break;
+        }
+    }
+    if (spec[i] != '\0' || i >= sizeof(tz->name) || strstr(spec, "..") != NULL || spec[0] == '/') {
+        return sho_err_set(err, SHO_EINVAL, NULL, -1, "'%s' is not a time zone", spec);
+    }
+    (void)snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", spec);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return sho_err_set(err, SHO_EINVAL, NULL, -1,
+                           "unknown time zone '%s' (not in /usr/share/zoneinfo; use e.g. "
+                           "Asia/Tokyo, +09:00 or UTC)",
+                           spec);
+    }
+    (void)sho_str_copy(tz->name, sizeof(tz->name), spec);
+    /* The C library reads zone rules from TZ: the one process-wide setting it has. */
+    if (setenv("TZ", spec, 1) != 0) {
+        return sho_err_set(err, SHO_EINVAL, NULL, -1, "cannot use time zone '%s'", spec);
+    }
+    tzset();
+    return 0;
+}
+
+/* Seconds since the Unix epoch of a civil time taken as UTC. */
+static int64_t tz_civil_seconds(int64_t y, unsigned mo, unsigned d, int h, int mi, int s)
+{
+    return sho_time_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + s;
+}
+
+int sho_tz_offset(const struct sho_tz *tz, uint64_t ft)
+{
+    int64_t secs = ((int64_t)ft - (int64_t)SHO_FILETIME_UNIX_EPOCH) / (int64_t)SHO_TICKS_PER_SECOND;
+    time_t t = (time_t)secs;
+    struct tm tm;
+
+    if (tz->is_fixed) {
+        return tz->offset_min;
+    }
+    if (localtime_r(&t, &tm) == NULL) {
+        return 0;
+    }
+    return (int)((tz_civil_seconds(tm.tm_year + 1900LL, (unsigned)tm.tm_mon + 1,
+                                   (unsigned)tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) -
+                  (int64_t)t) /
+                 60);
+}
+
+size_t sho_tz_format(const struct sho_tz *tz, uint64_t ft, char out[SHO_TIME_ISO_MAX])
+{
+    int off = sho_tz_offset(tz, ft);
+    int64_t shifted = (int64_t)ft + (int64_t)off * TICKS_PER_MINUTE;
+    size_t n;
+
+    if (shifted < 0) {
+        shifted = 0;
+    }
+    n = sho_time_format_iso((uint64_t)shifted, out);
+    if (n == 0 || out[n - 1] != 'Z' || tz->is_utc) {
+        return n;
+    }
+    n--; /* replace the Z */
+    n += (size_t)snprintf(out + n, SHO_TIME_ISO_MAX - n, "%c%02d:%02d", off < 0 ? '-' : '+',
+                          abs(off) / 60, abs(off) % 60);
+    return n;
+}
+
+uint64_t sho_time_now(void)
+{
+    struct timespec ts;
+
+    (void)clock_gettime(CLOCK_REALTIME, &ts);
+    return SHO_FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * SHO_TICKS_PER_SECOND +
+           (uint64_t)ts.tv_nsec / 100;
+}
+
+/* FILETIME of civil time (y-mo-d h:mi:s) in `tz`. */
+static int tz_to_utc(const struct sho_tz *tz, int64_t y, unsigned mo, unsigned d, int h, int mi,
+                     int s, uint64_t *out)
+{
+    int64_t secs;
+
+    if (tz->is_fixed) {
+        secs = tz_civil_seconds(y, mo, d, h, mi, s) - (int64_t)tz->offset_min * 60;
+    } else {
+        struct tm tm;
+        time_t t;
+        memset(&tm, 0, sizeof(tm));
+        tm.tm_year = (int)(y - 1900);
+        tm.tm_mon = (int)mo - 1;
+        tm.tm_mday = (int)d;
+        tm.tm_hour = h;
+        tm.tm_min = mi;
+        tm.tm_sec = s;
+        tm.tm_isdst = -1;
+        t = mktime(&tm);
+        if (t == (time_t)-1 && !(y == 1969 && mo == 12 && d == 31)) {
+            return SHO_EINVAL;
+        }
+        secs = (int64_t)t;
+    }
+    if (secs < -(int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND)) {
+        return SHO_EINVAL;
+    }
+    *out = (uint64_t)((int64_t)SHO_FILETIME_UNIX_EPOCH + secs * (int64_t)SHO_TICKS_PER_SECOND);
+    return 0;
+}
+
+/* Read `n` digits at *p into *v and advance. */
+static bool tp_num(const char **p, size_t n, int *v)
+{
+    size_t i;
+
+    *v = 0;
+    for (i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9') {
+            return false;
+        }
+        *v = *v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    return true;
+}
+
+/* Today's date in `tz` at `now`. */
+static void tz_today(const struct sho_tz *tz, uint64_t now, int64_t *y, unsigned *mo, unsigned *d)
+{
+    int64_t local =
+        ((int64_t)now - (int64_t)SHO_FILETIME_UNIX_EPOCH) / (int64_t)SHO_TICKS_PER_SECOND +
+        (int64_t)sho_tz_offset(tz, now) * 60;
+
+    sho_time_civil_from_days(local >= 0 ? local / 86400 : (local - 86399) / 86400, y, mo, d);
+}
+
+static int tp_relative(const char *s, uint64_t now, uint64_t *out)
+{
+    uint64_t n, unit;
+    size_t len = strlen(s);
+    char *digits;
+    int rc;
+
+    if (len < 3 || s[0] != '-') {
+        return SHO_EINVAL;
+    }
+    switch (s[len - 1]) {
+    case 'm':
+        unit = 60;
+        break;
+    case 'h':
+        unit = 3600;
+        break;
+    case 'd':
+        unit = 86400;
+        break;
+    case 'w':
+        unit = 7 * 86400;
+        break;
+    default:
+        return SHO_EINVAL;
+    }
+    digits = sho_xstrdup(s + 1);
+    digits[len - 2] = '\0';
+    rc = sho_parse_u64(digits, 100000000, 0, &n);
+    free(digits);
+    if (rc != 0 || n * unit * SHO_TICKS_PER_SECOND > now) {
+        return SHO_EINVAL;
+    }
+    *out = now - n * unit * SHO_TICKS_PER_SECOND;
+    return 0;
+}
+
+int sho_time_parse_user(const char *s, const struct sho_tz *tz, uint64_t now,
+                        enum sho_time_edge edge, uint64_t *out, struct sho_err *err)
+{
+    const char *p = s;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, off = 0;
+    int64_t yy;
+    unsigned umo, ud;
+    uint64_t frac = 0, ft = 0;
+    bool date_only = false, zoned = false;
+    int rc;
+
+    if (strcmp(s, "now") == 0) {
+        *out = now;
+        return 0;
+    }
+    if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0) {
+        tz_today(tz, now, &yy, &umo, &ud);
+        rc = tz_to_utc(tz, yy, umo, ud, 0, 0, 0, &ft);
+        if (rc == 0 && s[0] == 'y') {
+            ft -= 86400 * SHO_TICKS_PER_SECOND; /* close enough across a DST change: see docs */
+        }
+        if (rc == 0 && edge == SHO_TIME_END) {
+            ft += 86400 * SHO_TICKS_PER_SECOND;
+        }
+        *out = ft;
+        return rc == 0 ? 0 : sho_err_set(err, SHO_EINVAL, NULL, -1, "cannot use time '%s'", s);
+    }
+    if (s[0] == '-') {
+        if (tp_relative(s, now, out) == 0) {
+            return 0;
+        }
+        return sho_err_set(err, SHO_EINVAL, NULL, -1,
+                           "'%s' is not a time (relative times look like -7d, -12h, -30m, -2w)", s);
+    }
+    if (!tp_num(&p, 4, &y) || *p++ != '-' || !tp_num(&p, 2, &mo) || *p++ != '-' ||
+        !tp_num(&p, 2, &d)) {
+        goto bad;
+    }
+    if (*p == '\0') {
+        date_only = true;
+    } else {
+        if ((*p != 'T' && *p != ' ') || (p++, !tp_num(&p, 2, &h)) || *p++ != ':' ||
+            !tp_num(&p, 2, &mi)) {
+            goto bad;
+        }
+        if (*p == ':') {
+            p++;
+            if (!tp_num(&p, 2, &sec)) {
+                goto bad;
+            }
+            if (*p == '.' || *p == ',') {
+                uint64_t scale = SHO_TICKS_PER_SECOND / 10;
+                p++;
+                if (*p < '0' || *p > '9') {
+                    goto bad;
+                }
+                for (; *p >= '0' && *p <= '9'; p++) {
+                    frac += (uint64_t)(*p - '0') * scale;
+                    scale /= 10;
+                }
+            }
+        }
+        if (*p == 'Z') {
+            zoned = true;
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            if (tz_parse_offset(p, &off) != 1) {
+                goto bad;
+            }
+            zoned = true;
+            p += strlen(p);
+        }
+        if (*p != '\0') {
+            goto bad;
+        }
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
+        goto bad;
+    }
+    {
+        int64_t days = sho_time_days_from_civil(y, (unsigned)mo, (unsigned)d);
+        sho_time_civil_from_days(days, &yy, &umo, &ud);
+        if (umo != (unsigned)mo || ud != (unsigned)d) {
+            goto bad; /* 2023-02-29 */
+        }
+    }
+    if (zoned) {
+        struct sho_tz fixed;
+        memset(&fixed, 0, sizeof(fixed));
+        fixed.is_fixed = true;
+        fixed.offset_min = off;
+        rc = tz_to_utc(&fixed, y, (unsigned)mo, (unsigned)d, h, mi, sec, &ft);
+    } else {
+        rc = tz_to_utc(tz, y, (unsigned)mo, (unsigned)d, h, mi, sec, &ft);
+    }
+    if (rc != 0) {
+        goto bad;
+    }
+    if (date_only && edge == SHO_TIME_END) {
+        /* the end of that day: the next day's first instant */
+        int64_t yy2;
+        unsigned mo2, d2;
+        sho_time_civil_from_days(sho_time_days_from_civil(y, (unsigned)mo, (unsigned)d) + 1, &yy2,
+                                 &mo2, &d2);
+        rc = tz_to_utc(tz, yy2, mo2, d2, 0, 0, 0, &ft);
+        if (rc != 0) {
+            goto bad;
+        }
+    }
+    *out = ft + frac;
+    return 0;
+bad:
+    return sho_err_set(err, SHO_EINVAL, NULL, -1,
+                       "'%s' is not a time (use 2024-05-01, 2024-05-01T09:30, today, yesterday "
+                       "or -7d)",
+                       s);
+}
