@@ -50,6 +50,7 @@ void ix_map_release(struct ix_map *m)
 
 static void map_clear(struct ix_map *m)
 {
+    m->complete = false; /* entries are forgotten: misses must ask the table again */
     memset(m->slots, 0, m->cap * sizeof(struct ix_slot));
     m->count = 0;
     m->arena_len = 0;
@@ -157,7 +158,7 @@ int ix_host_id(struct sho_index *ix, const char *name, int64_t *id, struct sho_e
         return 0;
     }
     bind_text(ix->stmt[S_HOST_GET], 1, name);
-    rc = ids_get(ix, ix->stmt[S_HOST_GET], id, err);
+    rc = ix->hosts.complete ? 0 : ids_get(ix, ix->stmt[S_HOST_GET], id, err);
     if (rc == 0) {
         bind_text(ix->stmt[S_HOST_ADD], 1, name);
         rc = ids_add(ix, ix->stmt[S_HOST_ADD], id, err);
@@ -285,7 +286,15 @@ int ix_person_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, 
         *id = s->value;
     } else {
         bind_text(ix->stmt[S_PERSON_GET], 1, key);
-        rc = ids_get(ix, ix->stmt[S_PERSON_GET], id, err);
+        rc = ix->persons.complete ? 0 : ids_get(ix, ix->stmt[S_PERSON_GET], id, err);
+        if (rc == 0 && !person_sid_usable(ev->user_sid)) {
+            /* A name without a SID (Sysmon, text logs) belongs to the person
+             * whose SID was seen with that name, when there is exactly one. */
+            sqlite3_stmt *st = ix->stmt[S_PNAME_FIND];
+            bind_text(st, 1, person_name_usable(ev->domain) ? ev->domain : "");
+            bind_text(st, 2, ev->user);
+            rc = ids_get(ix, st, id, err);
+        }
         if (rc == 0) {
             sqlite3_stmt *st = ix->stmt[S_PERSON_ADD];
             bind_text(st, 1, key);
@@ -334,7 +343,7 @@ int ix_file_id(struct sho_index *ix, const char *path, int64_t *id, struct sho_e
     }
     st = ix->stmt[S_FILE_FIND];
     (void)sqlite3_bind_int64(st, 1, (sqlite3_int64)ix_hash(norm, nlen));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!ix->files.complete && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *p = sqlite3_column_text(st, 1);
         if (p != NULL && strcmp((const char *)p, path) == 0) {
             *id = sqlite3_column_int64(st, 0);
@@ -342,7 +351,7 @@ int ix_file_id(struct sho_index *ix, const char *path, int64_t *id, struct sho_e
         }
     }
     (void)sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (!ix->files.complete && rc != SQLITE_ROW && rc != SQLITE_DONE) {
         rc = ix_sql_fail(ix, "cannot read the index", err);
         goto out;
     }
@@ -400,7 +409,12 @@ int ix_ctx_id(struct sho_index *ix, int64_t host, const struct sho_event *ev, in
         sho_buf_release(&key);
         return 0;
     }
+    if (rc != 0) {
+        sho_buf_release(&key);
+        return sho_err_set(err, SHO_ELIMIT, NULL, -1, "event context too long");
+    }
     st = ix->stmt[S_CTX_GET];
+    (void)sqlite3_bind_int64(st, 10, (sqlite3_int64)h);
     (void)sqlite3_bind_int64(st, 1, host);
     bind_text(st, 2, strs[0]);
     (void)sqlite3_bind_int64(st, 3, event_id);
@@ -409,9 +423,10 @@ int ix_ctx_id(struct sho_index *ix, int64_t host, const struct sho_event *ev, in
     for (i = 1; i < 5; i++) {
         bind_text(st, 5 + i, strs[i]);
     }
-    rc = ids_get(ix, st, id, err);
+    rc = ix->ctxs.complete ? 0 : ids_get(ix, st, id, err);
     if (rc == 0) {
         st = ix->stmt[S_CTX_ADD];
+        (void)sqlite3_bind_int64(st, 10, (sqlite3_int64)h);
         (void)sqlite3_bind_int64(st, 1, host);
         bind_text(st, 2, strs[0]);
         (void)sqlite3_bind_int64(st, 3, event_id);

@@ -64,6 +64,7 @@ enum ix_stmt {
     S_PERSON_GET,
     S_PERSON_ADD,
     S_PNAME_PUT,
+    S_PNAME_FIND,
     S_FILE_FIND,
     S_FILE_ADD,
     S_FTS_ADD,
@@ -82,6 +83,7 @@ struct ix_map {
     size_t count;          /* used slots */
     char *arena;           /* owned key bytes */
     size_t arena_len, arena_cap;
+    bool complete; /* holds every row of its table: a miss means new */
 };
 
 struct sho_index {

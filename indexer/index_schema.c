@@ -11,8 +11,9 @@
  *   files_fts    FTS5 trigram index of the normalized paths (substring search)
  *   persons      one per SID (or per DOMAIN\name when no SID is logged)
  *   person_names every name and domain seen for a person, first and last time
- *   ctx          the few distinct (host, event id, actions, outcome, process,
- *                client address, ...) combinations events share
+ *   ctx          the distinct (host, event id, actions, outcome, process,
+ *                client address, ...) combinations events share, found by the
+ *                hash of all of them (khash)
  *   hosts, frames (EVENTS frames: where they are, for fetching originals)
  */
 #include <string.h>
@@ -32,12 +33,12 @@ static const char schema_sql[] =
     " nhash INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS files_nhash ON files(nhash);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS files_fts USING fts5(norm, content='', detail=none,"
-    " tokenize='trigram');"
-    "CREATE TABLE IF NOT EXISTS ctx(id INTEGER PRIMARY KEY, host INTEGER NOT NULL,"
-    " channel TEXT NOT NULL, event_id INTEGER NOT NULL, actions INTEGER NOT NULL,"
-    " outcome INTEGER NOT NULL, object_type TEXT NOT NULL, process TEXT NOT NULL,"
-    " client_ip TEXT NOT NULL, share TEXT NOT NULL, UNIQUE(host, channel, event_id, actions,"
-    " outcome, object_type, process, client_ip, share));"
+    " columnsize=0, tokenize='trigram');"
+    "CREATE TABLE IF NOT EXISTS ctx(id INTEGER PRIMARY KEY, khash INTEGER NOT NULL,"
+    " host INTEGER NOT NULL, channel TEXT NOT NULL, event_id INTEGER NOT NULL,"
+    " actions INTEGER NOT NULL, outcome INTEGER NOT NULL, object_type TEXT NOT NULL,"
+    " process TEXT NOT NULL, client_ip TEXT NOT NULL, share TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS ctx_khash ON ctx(khash);"
     "CREATE TABLE IF NOT EXISTS frames(seq INTEGER PRIMARY KEY, segment INTEGER NOT NULL,"
     " offset INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, sub INTEGER NOT NULL,"

@@ -21,20 +21,23 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_HOST_ADD] = "INSERT INTO hosts(name) VALUES (?1)",
     [S_PERSON_GET] = "SELECT id FROM persons WHERE pkey = ?1",
     [S_PERSON_ADD] = "INSERT INTO persons(pkey, sid) VALUES (?1, ?2)",
-    [S_PNAME_PUT] = "INSERT INTO person_names(person, domain, name, first_time, last_time)"
-                    " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(person, domain, name) DO UPDATE"
-                    " SET first_time = min(first_time, excluded.first_time),"
-                    " last_time = max(last_time, excluded.last_time)",
+    [S_PNAME_PUT] = ("INSERT INTO person_names(person, domain, name, first_time, last_time)"
+                     " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(person, domain, name) DO UPDATE"
+                     " SET first_time = min(first_time, excluded.first_time),"
+                     " last_time = max(last_time, excluded.last_time)"),
+    [S_PNAME_FIND] = ("SELECT min(person) FROM person_names WHERE name = ?2 COLLATE NOCASE"
+                      " AND domain = ?1 COLLATE NOCASE HAVING count(DISTINCT person) = 1"),
     [S_FILE_FIND] = "SELECT id, path FROM files WHERE nhash = ?1",
     [S_FILE_ADD] = "INSERT INTO files(path, nhash) VALUES (?1, ?2)",
     [S_FTS_ADD] = "INSERT INTO files_fts(rowid, norm) VALUES (?1, ?2)",
-    [S_CTX_GET] = "SELECT id FROM ctx WHERE host = ?1 AND channel = ?2 AND event_id = ?3"
-                  " AND actions = ?4 AND outcome = ?5 AND object_type = ?6 AND process = ?7"
-                  " AND client_ip = ?8 AND share = ?9",
-    [S_CTX_ADD] = "INSERT INTO ctx(host, channel, event_id, actions, outcome, object_type,"
-                  " process, client_ip, share) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [S_EVENT_ADD] = "INSERT INTO events(id, sub, file, person, ctx, ref)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_CTX_GET] = ("SELECT id FROM ctx WHERE khash = ?10 AND host = ?1 AND channel = ?2"
+                   " AND event_id = ?3 AND actions = ?4 AND outcome = ?5 AND object_type = ?6"
+                   " AND process = ?7 AND client_ip = ?8 AND share = ?9"),
+    [S_CTX_ADD] = ("INSERT INTO ctx(host, channel, event_id, actions, outcome, object_type,"
+                   " process, client_ip, share, khash)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+    [S_EVENT_ADD] = ("INSERT INTO events(id, sub, file, person, ctx, ref)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
     [S_GROUP_MAX] = "SELECT max(id) FROM events WHERE id BETWEEN ?1 AND ?2",
     [S_FRAME_ADD] = "INSERT OR REPLACE INTO frames(seq, segment, offset) VALUES (?1, ?2, ?3)",
 };

@@ -347,6 +347,10 @@ static int upd_run(struct upd *u, struct sho_archive *a, bool *stale)
     }
     rc = 0;
     bulk = total == 0 || pending != 0;
+    /* A first load starts from empty tables: an id cache that has never been
+     * emptied then knows every row, and a miss needs no SELECT. */
+    ix->hosts.complete = ix->persons.complete = ix->files.complete = ix->ctxs.complete =
+        total == 0 && pending == 0;
     if (bulk && pending == 0) {
         rc = ix_schema_drop_indexes(ix, u->err);
         if (rc == 0) {
