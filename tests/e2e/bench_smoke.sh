@@ -8,4 +8,14 @@ expect_match "reference row" "\\| libevtx \`evtxexport -f xml\` \\(reference\\) 
 expect_match "dry-run row" "\\| \`shoseki collect --dry-run -o jsonl\` \\| [0-9.]+ \\| [0-9.]+ \\| [0-9]+ \\| [0-9]+ \\|" "$out"
 expect_match "archive row" "\\| shoseki archive \\| [0-9]+ \\| [0-9.]+ \\|" "$out"
 expect_match "ratio sentence" "reads at [0-9.]+ times the speed of" "$out"
+
+# bench/index.sh on 20000 events: every row of its tables.
+TOOL=$(dirname "$BIN")/shoseki-bench
+out=$(bash "$SRC/bench/index.sh" "$BIN" "$TOOL" 20000 50 2000 "$SCRATCH/index" 2>&1)
+expect_eq "index bench exit" 0 "$?"
+expect_match "index from scratch" "\| \`shoseki index\` from scratch \| [0-9.]+ s, [0-9]+ events/s" "$out"
+expect_match "bytes per event" "\| index file \| [0-9]+ MiB, [0-9.]+ bytes per event" "$out"
+expect_match "who PATH latency" "\| who PATH \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
+expect_match "like latency" "\| who --like \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
+expect_match "CLI latency" "p95 of 30 runs: \`who PATH\` [0-9]+ ms" "$out"
 finish
