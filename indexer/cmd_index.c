@@ -58,7 +58,9 @@ int sho_index_refresh(const char *dir, unsigned flags, const struct sho_index_op
     return rc;
 }
 
-int sho_cmd_index(int argc, char **argv)
+/* Parse the command line. Returns 0, -1 for --help (done), or an exit status. */
+static int index_parse(int argc, char **argv, const char **data, unsigned *flags,
+                       struct sho_index_opts *opts)
 {
     static const struct option longopts[] = {
         { "data", required_argument, NULL, 'd' },
@@ -69,36 +71,29 @@ int sho_cmd_index(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct sho_index_opts opts;
-    struct sho_index_stats st;
-    struct sho_err err;
-    const char *data = NULL;
-    unsigned flags = 0;
     uint64_t v;
-    double t0, secs;
-    int c, rc;
+    int c;
 
-    memset(&opts, 0, sizeof(opts));
     optind = 0;
     opterr = 0;
     /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
     while ((c = getopt_long(argc, argv, "+d:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            data = optarg;
+            *data = optarg;
             break;
         case 'r':
-            flags |= SHO_INDEX_REBUILD;
+            *flags |= SHO_INDEX_REBUILD;
             break;
         case 'w':
-            flags |= SHO_INDEX_WAIT;
+            *flags |= SHO_INDEX_WAIT;
             break;
         case 'b':
             if (sho_parse_u64(optarg, (uint64_t)1 << 30, SHO_PARSE_SUFFIX, &v) != 0 || v == 0) {
                 (void)fprintf(stderr, "shoseki index: --batch wants a count, not '%s'\n", optarg);
                 return SHO_EXIT_USAGE;
             }
-            opts.batch_events = v;
+            opts->batch_events = v;
             break;
         case 'c':
             if (sho_parse_u64(optarg, (uint64_t)1 << 40, SHO_PARSE_SUFFIX, &v) != 0 ||
@@ -107,11 +102,11 @@ int sho_cmd_index(int argc, char **argv)
                               optarg);
                 return SHO_EXIT_USAGE;
             }
-            opts.cache_bytes = v;
+            opts->cache_bytes = v;
             break;
         case 'h':
             (void)fputs(index_usage, stdout);
-            return SHO_EXIT_OK;
+            return -1;
         default:
             (void)fprintf(stderr, "shoseki index: unknown option '%s'\n", argv[optind - 1]);
             return SHO_EXIT_USAGE;
@@ -120,6 +115,24 @@ int sho_cmd_index(int argc, char **argv)
     if (optind < argc) {
         (void)fprintf(stderr, "shoseki index: unexpected argument '%s'\n", argv[optind]);
         return SHO_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int sho_cmd_index(int argc, char **argv)
+{
+    struct sho_index_opts opts;
+    struct sho_index_stats st;
+    struct sho_err err;
+    const char *data = NULL;
+    unsigned flags = 0;
+    double t0, secs;
+    int rc;
+
+    memset(&opts, 0, sizeof(opts));
+    rc = index_parse(argc, argv, &data, &flags, &opts);
+    if (rc != 0) {
+        return rc < 0 ? SHO_EXIT_OK : rc;
     }
     sho_err_clear(&err);
     memset(&st, 0, sizeof(st));

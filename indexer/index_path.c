@@ -12,10 +12,15 @@
 
 static char path_fold(char c)
 {
+    static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
+
     if (c >= 'A' && c <= 'Z') {
-        return (char)(c + 32);
+        return lower[c - 'A'];
     }
-    return c == '/' ? '\\' : c;
+    if (c == '/') {
+        return '\\';
+    }
+    return c;
 }
 
 /* Put `c` at out[n] when it fits; the length counts on regardless. */

@@ -107,6 +107,81 @@ static int qr_actions(const char *list, uint32_t *out)
     return rc;
 }
 
+/* One option of the search commands. Returns 0, -1 for --help (done), or an exit status. */
+static int qr_option(enum qr_command cmd, int c, char **argv, struct qr_opts *o)
+{
+    uint64_t v;
+
+    switch (c) {
+    case 'd':
+        o->data = optarg;
+        return 0;
+    case 'S':
+        o->since = optarg;
+        return 0;
+    case 'U':
+        o->until = optarg;
+        return 0;
+    case 'a':
+        return qr_actions(optarg, &o->q.actions) == 0
+                   ? 0
+                   : qr_usage_error(cmd, "unknown action in '%s' (see --help)", optarg);
+    case 'o':
+        if (strcmp(optarg, "success") == 0 || strcmp(optarg, "failure") == 0) {
+            o->q.outcome = optarg[0] == 's' ? SHO_OUTCOME_SUCCESS : SHO_OUTCOME_FAILURE;
+            return 0;
+        }
+        return qr_usage_error(cmd, "--outcome wants success or failure, not '%s'", optarg);
+    case 'H':
+        o->q.host = optarg;
+        return 0;
+    case 'i':
+        o->q.client_ip = optarg;
+        return 0;
+    case 'n':
+        if (sho_parse_u64(optarg, (uint64_t)INT64_MAX, 0, &v) != 0 || v == 0) {
+            return qr_usage_error(cmd, "--limit wants a positive count, not '%s'", optarg);
+        }
+        o->q.limit = v;
+        return 0;
+    case 's':
+        if (cmd == QR_TIMELINE) {
+            return qr_usage_error(cmd, "%s", "--summary is for who and what");
+        }
+        o->summary = true;
+        return 0;
+    case 'z':
+        o->tz = optarg;
+        return 0;
+    case 'f':
+        o->format = optarg;
+        return 0;
+    case 'x':
+        o->excel = true;
+        return 0;
+    case 'R':
+        o->no_refresh = true;
+        return 0;
+    case 'l':
+    case 'r':
+        if (cmd != QR_WHO) {
+            return qr_usage_error(cmd, "%s", "--like and --regex are for who");
+        }
+        if (o->q.select != SHO_SELECT_ALL) {
+            return qr_usage_error(cmd, "%s", "give one of PATH, --like and --regex");
+        }
+        o->q.select = c == 'l' ? SHO_SELECT_LIKE : SHO_SELECT_REGEX;
+        o->q.text = optarg;
+        return 0;
+    case 'h':
+        (void)fputs(qr_usage[cmd], stdout);
+        (void)fputs(qr_common_help, stdout);
+        return -1;
+    default:
+        return qr_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    }
+}
+
 static int qr_parse(enum qr_command cmd, int argc, char **argv, struct qr_opts *o)
 {
     static const struct option longopts[] = {
@@ -128,84 +203,16 @@ static int qr_parse(enum qr_command cmd, int argc, char **argv, struct qr_opts *
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    uint64_t v;
-    int c;
+    int c, rc;
 
     optind = 0;
     opterr = 0;
+    /* Options may follow the PATH or PERSON (no '+'): `what tanaka --summary`. */
     /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
     while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            o->data = optarg;
-            break;
-        case 'S':
-            o->since = optarg;
-            break;
-        case 'U':
-            o->until = optarg;
-            break;
-        case 'a':
-            if (qr_actions(optarg, &o->q.actions) != 0) {
-                return qr_usage_error(cmd, "unknown action in '%s' (see --help)", optarg);
-            }
-            break;
-        case 'o':
-            if (strcmp(optarg, "success") == 0) {
-                o->q.outcome = SHO_OUTCOME_SUCCESS;
-            } else if (strcmp(optarg, "failure") == 0) {
-                o->q.outcome = SHO_OUTCOME_FAILURE;
-            } else {
-                return qr_usage_error(cmd, "--outcome wants success or failure, not '%s'", optarg);
-            }
-            break;
-        case 'H':
-            o->q.host = optarg;
-            break;
-        case 'i':
-            o->q.client_ip = optarg;
-            break;
-        case 'n':
-            if (sho_parse_u64(optarg, (uint64_t)INT64_MAX, 0, &v) != 0 || v == 0) {
-                return qr_usage_error(cmd, "--limit wants a positive count, not '%s'", optarg);
-            }
-            o->q.limit = v;
-            break;
-        case 's':
-            if (cmd == QR_TIMELINE) {
-                return qr_usage_error(cmd, "%s", "--summary is for who and what");
-            }
-            o->summary = true;
-            break;
-        case 'z':
-            o->tz = optarg;
-            break;
-        case 'f':
-            o->format = optarg;
-            break;
-        case 'x':
-            o->excel = true;
-            break;
-        case 'R':
-            o->no_refresh = true;
-            break;
-        case 'l':
-        case 'r':
-            if (cmd != QR_WHO) {
-                return qr_usage_error(cmd, "%s", "--like and --regex are for who");
-            }
-            if (o->q.select != SHO_SELECT_ALL) {
-                return qr_usage_error(cmd, "%s", "give one of PATH, --like and --regex");
-            }
-            o->q.select = c == 'l' ? SHO_SELECT_LIKE : SHO_SELECT_REGEX;
-            o->q.text = optarg;
-            break;
-        case 'h':
-            (void)fputs(qr_usage[cmd], stdout);
-            (void)fputs(qr_common_help, stdout);
-            return -1;
-        default:
-            return qr_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        rc = qr_option(cmd, c, argv, o);
+        if (rc != 0) {
+            return rc;
         }
     }
     if (cmd == QR_WHO && optind < argc) {

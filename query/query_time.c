@@ -87,7 +87,9 @@ int sho_tz_parse(const char *spec, struct sho_tz *tz, struct sho_err *err)
                            spec);
     }
     (void)sho_str_copy(tz->name, sizeof(tz->name), spec);
-    /* The C library reads zone rules from TZ: the one process-wide setting it has. */
+    /* The C library reads zone rules from TZ: the one process-wide setting it has.
+     * Set once while parsing the command line, before any thread exists. */
+    /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
     if (setenv("TZ", spec, 1) != 0) {
         return sho_err_set(err, SHO_EINVAL, NULL, -1, "cannot use time zone '%s'", spec);
     }
@@ -179,6 +181,13 @@ static int tz_to_utc(const struct sho_tz *tz, int64_t y, unsigned mo, unsigned d
     return 0;
 }
 
+/* The fields of a typed date and time. */
+struct tp_fields {
+    int y, mo, d, h, mi, sec, off; /* off: minutes east, when zoned */
+    uint64_t frac;                 /* 100 ns ticks */
+    bool date_only, zoned;
+};
+
 /* Read `n` digits at *p into *v and advance. */
 static bool tp_num(const char **p, size_t n, int *v)
 {
@@ -226,7 +235,7 @@ static int tp_relative(const char *s, uint64_t now, uint64_t *out)
         unit = 86400;
         break;
     case 'w':
-        unit = 7 * 86400;
+        unit = (uint64_t)7 * 86400;
         break;
     default:
         return SHO_EINVAL;
@@ -242,15 +251,81 @@ static int tp_relative(const char *s, uint64_t now, uint64_t *out)
     return 0;
 }
 
+/* The date and optional time of `s` (the ISO form); *zoned when it names its zone. */
+static int tp_iso(const char *s, struct tp_fields *f)
+{
+    const char *p = s;
+
+    if (!tp_num(&p, 4, &f->y) || *p++ != '-' || !tp_num(&p, 2, &f->mo) || *p++ != '-' ||
+        !tp_num(&p, 2, &f->d)) {
+        return SHO_EINVAL;
+    }
+    if (*p == '\0') {
+        f->date_only = true;
+        return 0;
+    }
+    if ((*p != 'T' && *p != ' ') || (p++, !tp_num(&p, 2, &f->h)) || *p++ != ':' ||
+        !tp_num(&p, 2, &f->mi)) {
+        return SHO_EINVAL;
+    }
+    if (*p == ':') {
+        p++;
+        if (!tp_num(&p, 2, &f->sec)) {
+            return SHO_EINVAL;
+        }
+        if (*p == '.' || *p == ',') {
+            uint64_t scale = SHO_TICKS_PER_SECOND / 10;
+            p++;
+            if (*p < '0' || *p > '9') {
+                return SHO_EINVAL;
+            }
+            for (; *p >= '0' && *p <= '9'; p++) {
+                f->frac += (uint64_t)(*p - '0') * scale;
+                scale /= 10;
+            }
+        }
+    }
+    if (*p == 'Z') {
+        f->zoned = true;
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        if (tz_parse_offset(p, &f->off) != 1) {
+            return SHO_EINVAL;
+        }
+        f->zoned = true;
+        p += strlen(p);
+    }
+    return *p == '\0' ? 0 : SHO_EINVAL;
+}
+
+/* today / yesterday: midnight in `tz` (the next midnight as an END edge). */
+static int tp_day_word(const char *s, const struct sho_tz *tz, uint64_t now,
+                       enum sho_time_edge edge, uint64_t *out)
+{
+    int64_t yy;
+    unsigned umo, ud;
+    uint64_t ft = 0;
+    int rc;
+
+    tz_today(tz, now, &yy, &umo, &ud);
+    rc = tz_to_utc(tz, yy, umo, ud, 0, 0, 0, &ft);
+    if (rc == 0 && s[0] == 'y') {
+        ft -= 86400 * SHO_TICKS_PER_SECOND; /* close enough across a DST change: see docs */
+    }
+    if (rc == 0 && edge == SHO_TIME_END) {
+        ft += 86400 * SHO_TICKS_PER_SECOND;
+    }
+    *out = ft;
+    return rc;
+}
+
 int sho_time_parse_user(const char *s, const struct sho_tz *tz, uint64_t now,
                         enum sho_time_edge edge, uint64_t *out, struct sho_err *err)
 {
-    const char *p = s;
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, off = 0;
+    struct tp_fields f;
     int64_t yy;
     unsigned umo, ud;
-    uint64_t frac = 0, ft = 0;
-    bool date_only = false, zoned = false;
+    uint64_t ft = 0;
     int rc;
 
     if (strcmp(s, "now") == 0) {
@@ -258,15 +333,7 @@ int sho_time_parse_user(const char *s, const struct sho_tz *tz, uint64_t now,
         return 0;
     }
     if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0) {
-        tz_today(tz, now, &yy, &umo, &ud);
-        rc = tz_to_utc(tz, yy, umo, ud, 0, 0, 0, &ft);
-        if (rc == 0 && s[0] == 'y') {
-            ft -= 86400 * SHO_TICKS_PER_SECOND; /* close enough across a DST change: see docs */
-        }
-        if (rc == 0 && edge == SHO_TIME_END) {
-            ft += 86400 * SHO_TICKS_PER_SECOND;
-        }
-        *out = ft;
+        rc = tp_day_word(s, tz, now, edge, out);
         return rc == 0 ? 0 : sho_err_set(err, SHO_EINVAL, NULL, -1, "cannot use time '%s'", s);
     }
     if (s[0] == '-') {
@@ -276,82 +343,35 @@ int sho_time_parse_user(const char *s, const struct sho_tz *tz, uint64_t now,
         return sho_err_set(err, SHO_EINVAL, NULL, -1,
                            "'%s' is not a time (relative times look like -7d, -12h, -30m, -2w)", s);
     }
-    if (!tp_num(&p, 4, &y) || *p++ != '-' || !tp_num(&p, 2, &mo) || *p++ != '-' ||
-        !tp_num(&p, 2, &d)) {
+    memset(&f, 0, sizeof(f));
+    if (tp_iso(s, &f) != 0 || f.mo < 1 || f.mo > 12 || f.d < 1 || f.d > 31 || f.h > 23 ||
+        f.mi > 59 || f.sec > 60) {
         goto bad;
     }
-    if (*p == '\0') {
-        date_only = true;
-    } else {
-        if ((*p != 'T' && *p != ' ') || (p++, !tp_num(&p, 2, &h)) || *p++ != ':' ||
-            !tp_num(&p, 2, &mi)) {
-            goto bad;
-        }
-        if (*p == ':') {
-            p++;
-            if (!tp_num(&p, 2, &sec)) {
-                goto bad;
-            }
-            if (*p == '.' || *p == ',') {
-                uint64_t scale = SHO_TICKS_PER_SECOND / 10;
-                p++;
-                if (*p < '0' || *p > '9') {
-                    goto bad;
-                }
-                for (; *p >= '0' && *p <= '9'; p++) {
-                    frac += (uint64_t)(*p - '0') * scale;
-                    scale /= 10;
-                }
-            }
-        }
-        if (*p == 'Z') {
-            zoned = true;
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            if (tz_parse_offset(p, &off) != 1) {
-                goto bad;
-            }
-            zoned = true;
-            p += strlen(p);
-        }
-        if (*p != '\0') {
-            goto bad;
-        }
+    sho_time_civil_from_days(sho_time_days_from_civil(f.y, (unsigned)f.mo, (unsigned)f.d), &yy,
+                             &umo, &ud);
+    if (umo != (unsigned)f.mo || ud != (unsigned)f.d) {
+        goto bad; /* 2023-02-29 */
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
-        goto bad;
-    }
-    {
-        int64_t days = sho_time_days_from_civil(y, (unsigned)mo, (unsigned)d);
-        sho_time_civil_from_days(days, &yy, &umo, &ud);
-        if (umo != (unsigned)mo || ud != (unsigned)d) {
-            goto bad; /* 2023-02-29 */
-        }
-    }
-    if (zoned) {
+    if (f.zoned) {
         struct sho_tz fixed;
         memset(&fixed, 0, sizeof(fixed));
         fixed.is_fixed = true;
-        fixed.offset_min = off;
-        rc = tz_to_utc(&fixed, y, (unsigned)mo, (unsigned)d, h, mi, sec, &ft);
+        fixed.offset_min = f.off;
+        rc = tz_to_utc(&fixed, f.y, (unsigned)f.mo, (unsigned)f.d, f.h, f.mi, f.sec, &ft);
     } else {
-        rc = tz_to_utc(tz, y, (unsigned)mo, (unsigned)d, h, mi, sec, &ft);
+        rc = tz_to_utc(tz, f.y, (unsigned)f.mo, (unsigned)f.d, f.h, f.mi, f.sec, &ft);
+    }
+    if (rc == 0 && f.date_only && edge == SHO_TIME_END) {
+        /* the end of that day: the next day's first instant */
+        sho_time_civil_from_days(sho_time_days_from_civil(f.y, (unsigned)f.mo, (unsigned)f.d) + 1,
+                                 &yy, &umo, &ud);
+        rc = tz_to_utc(tz, yy, umo, ud, 0, 0, 0, &ft);
     }
     if (rc != 0) {
         goto bad;
     }
-    if (date_only && edge == SHO_TIME_END) {
-        /* the end of that day: the next day's first instant */
-        int64_t yy2;
-        unsigned mo2, d2;
-        sho_time_civil_from_days(sho_time_days_from_civil(y, (unsigned)mo, (unsigned)d) + 1, &yy2,
-                                 &mo2, &d2);
-        rc = tz_to_utc(tz, yy2, mo2, d2, 0, 0, 0, &ft);
-        if (rc != 0) {
-            goto bad;
-        }
-    }
-    *out = ft + frac;
+    *out = ft + f.frac;
     return 0;
 bad:
     return sho_err_set(err, SHO_EINVAL, NULL, -1,
