@@ -22,7 +22,7 @@ static const char index_usage[] =
     "      --rebuild    delete the index and build it from the whole archive\n"
     "      --wait       wait for another 'shoseki index' instead of failing\n"
     "      --batch N    events per transaction (default 262144)\n"
-    "      --cache SIZE memory for id caches and SQLite pages (default 256M)\n"
+    "      --cache SIZE memory for id caches and SQLite pages (default 512M)\n"
     "  -h, --help       show this help\n"
     "\n"
     "Exit status: 0 up to date, 2 usage error, 3 no archive or another indexer is\n"

@@ -16,10 +16,7 @@ struct ix_slot {
     uint32_t off;  /* key bytes in the arena */
     uint32_t len;
     int64_t value; /* the id */
-    int64_t aux;   /* persons' names: the last time written to the table */
 };
-
-#define IX_NO_TIME INT64_MIN
 
 /* ---- the bounded map ---------------------------------------------------------------- */
 
@@ -28,7 +25,7 @@ void ix_map_init(struct ix_map *m, size_t bytes)
     size_t cap = 1024;
 
     memset(m, 0, sizeof(*m));
-    /* half the budget for slots, half for key bytes */
+    /* half the budget for slots (24 bytes each), half for key bytes */
     while (cap * 2 * sizeof(struct ix_slot) <= bytes / 2) {
         cap *= 2;
     }
@@ -97,7 +94,6 @@ static struct ix_slot *map_put(struct ix_map *m, const void *key, size_t len, ui
     m->slots[i].off = (uint32_t)m->arena_len;
     m->slots[i].len = (uint32_t)len;
     m->slots[i].value = value;
-    m->slots[i].aux = IX_NO_TIME;
     m->arena_len += len;
     m->count++;
     return &m->slots[i];
@@ -216,67 +212,54 @@ static size_t person_key(const struct sho_event *ev, char *out, size_t out_len)
     return n;
 }
 
-/* Record the name and domain seen for person `id` at event time `time`. */
+/* Record the name and domain seen for person `id` (first and last time seen). */
 static int person_name_put(struct sho_index *ix, int64_t id, const struct sho_event *ev,
                            struct sho_err *err)
 {
-    char key[1024];
-    struct sho_buf b;
     int64_t time =
         (ev->has & SHO_HAS_TIME) != 0 && ev->time <= (uint64_t)INT64_MAX ? (int64_t)ev->time : 0;
-    const char *domain = person_name_usable(ev->domain) ? ev->domain : "";
     const char *name = person_name_usable(ev->user) ? ev->user : "";
-    struct ix_slot *s = NULL;
-    uint64_t h = 0;
     sqlite3_stmt *st = ix->stmt[S_PNAME_PUT];
     int rc;
 
     if (*name == '\0') {
         return 0;
     }
-    sho_buf_init(&b, sizeof(key));
-    if (sho_buf_appendf(&b, "%lld\x1f%s\x1f%s", (long long)id, domain, name) == 0) {
-        memcpy(key, b.data, b.len);
-        h = map_hash(key, b.len);
-        s = map_find(&ix->names, key, b.len, h);
-        if (s == NULL) {
-            s = map_put(&ix->names, key, b.len, h, id);
-        }
-    }
-    sho_buf_release(&b);
-    /* A name already recorded within a day of this event needs no write. */
-    if (s != NULL && s->aux != IX_NO_TIME && time <= s->aux &&
-        time >= s->aux - (int64_t)(86400 * SHO_TICKS_PER_SECOND)) {
-        return 0;
-    }
     (void)sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, domain);
+    bind_text(st, 2, person_name_usable(ev->domain) ? ev->domain : "");
     bind_text(st, 3, name);
     (void)sqlite3_bind_int64(st, 4, time);
     rc = sqlite3_step(st);
     (void)sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        return ix_sql_fail(ix, "cannot write the index", err);
-    }
-    if (s != NULL && (s->aux == IX_NO_TIME || time > s->aux)) {
-        s->aux = time + (int64_t)(86400 * SHO_TICKS_PER_SECOND);
-    }
-    return 0;
+    return rc == SQLITE_DONE ? 0 : ix_sql_fail(ix, "cannot write the index", err);
 }
 
-int ix_person_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, struct sho_err *err)
+/* Append `s` and a NUL to key `k` of `cap` bytes; false when it does not fit. */
+static bool key_add(char *k, size_t cap, size_t *len, const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+
+    if (*len + n + 1 > cap) {
+        return false;
+    }
+    if (n > 0) {
+        memcpy(k + *len, s, n);
+    }
+    k[*len + n] = '\0';
+    *len += n + 1;
+    return true;
+}
+
+/* The person of a SID or name not met in this run yet (or forgotten by the cache). */
+static int person_resolve(struct sho_index *ix, const struct sho_event *ev, int64_t *id,
+                          struct sho_err *err)
 {
     char key[512];
-    size_t len;
+    size_t len = person_key(ev, key, sizeof(key));
     uint64_t h;
     struct ix_slot *s;
     int rc = 0;
 
-    *id = 0;
-    if (!person_sid_usable(ev->user_sid) && !person_name_usable(ev->user)) {
-        return 0;
-    }
-    len = person_key(ev, key, sizeof(key));
     if (len == 0) {
         return 0;
     }
@@ -284,33 +267,67 @@ int ix_person_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, 
     s = map_find(&ix->persons, key, len, h);
     if (s != NULL) {
         *id = s->value;
-    } else {
-        bind_text(ix->stmt[S_PERSON_GET], 1, key);
-        rc = ix->persons.complete ? 0 : ids_get(ix, ix->stmt[S_PERSON_GET], id, err);
-        if (rc == 0 && !person_sid_usable(ev->user_sid)) {
-            /* A name without a SID (Sysmon, text logs) belongs to the person
-             * whose SID was seen with that name, when there is exactly one. */
-            sqlite3_stmt *st = ix->stmt[S_PNAME_FIND];
-            bind_text(st, 1, person_name_usable(ev->domain) ? ev->domain : "");
-            bind_text(st, 2, ev->user);
-            rc = ids_get(ix, st, id, err);
-        }
-        if (rc == 0) {
-            sqlite3_stmt *st = ix->stmt[S_PERSON_ADD];
-            bind_text(st, 1, key);
-            if (person_sid_usable(ev->user_sid)) {
-                (void)sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-            } else {
-                (void)sqlite3_bind_null(st, 2);
-            }
-            rc = ids_add(ix, st, id, err);
-        }
-        if (rc < 0) {
-            return rc;
-        }
-        (void)map_put(&ix->persons, key, len, h, *id);
+        return 0;
     }
-    return person_name_put(ix, *id, ev, err);
+    bind_text(ix->stmt[S_PERSON_GET], 1, key);
+    rc = ix->persons.complete ? 0 : ids_get(ix, ix->stmt[S_PERSON_GET], id, err);
+    if (rc == 0 && !person_sid_usable(ev->user_sid)) {
+        /* A name without a SID (Sysmon, text logs) belongs to the person
+         * whose SID was seen with that name, when there is exactly one. */
+        sqlite3_stmt *st = ix->stmt[S_PNAME_FIND];
+        bind_text(st, 1, person_name_usable(ev->domain) ? ev->domain : "");
+        bind_text(st, 2, ev->user);
+        rc = ids_get(ix, st, id, err);
+    }
+    if (rc == 0) {
+        sqlite3_stmt *st = ix->stmt[S_PERSON_ADD];
+        bind_text(st, 1, key);
+        if (person_sid_usable(ev->user_sid)) {
+            (void)sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+        } else {
+            (void)sqlite3_bind_null(st, 2);
+        }
+        rc = ids_add(ix, st, id, err);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    (void)map_put(&ix->persons, key, len, h, *id);
+    return 0;
+}
+
+int ix_person_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, struct sho_err *err)
+{
+    char key[1024];
+    size_t len = 0;
+    uint64_t h;
+    struct ix_slot *s;
+    int rc;
+
+    *id = 0;
+    if (!person_sid_usable(ev->user_sid) && !person_name_usable(ev->user)) {
+        return 0;
+    }
+    /* One probe per event: SID, domain and name as logged together. */
+    if (!key_add(key, sizeof(key), &len, ev->user_sid) ||
+        !key_add(key, sizeof(key), &len, ev->domain) ||
+        !key_add(key, sizeof(key), &len, ev->user)) {
+        return person_resolve(ix, ev, id, err);
+    }
+    h = map_hash(key, len);
+    s = map_find(&ix->names, key, len, h);
+    if (s != NULL) {
+        *id = s->value;
+        return 0;
+    }
+    rc = person_resolve(ix, ev, id, err);
+    if (rc == 0 && *id != 0) {
+        rc = person_name_put(ix, *id, ev, err);
+    }
+    if (rc == 0 && *id != 0) {
+        (void)map_put(&ix->names, key, len, h, *id);
+    }
+    return rc;
 }
 
 /* ---- files -------------------------------------------------------------------------- */
@@ -382,64 +399,64 @@ out:
 
 /* ---- context ------------------------------------------------------------------------ */
 
-int ix_ctx_id(struct sho_index *ix, int64_t host, const struct sho_event *ev, int64_t *id,
-              struct sho_err *err)
+int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, struct sho_err *err)
 {
-    struct sho_buf key;
-    uint64_t h = 0;
-    struct ix_slot *s = NULL;
+    char key[4096];
+    size_t len = 0;
+    uint64_t h;
+    struct ix_slot *s;
     sqlite3_stmt *st;
-    int rc;
+    int64_t host = 0;
+    int rc, i;
     const char *strs[5] = { ev->channel, ev->object_type, ev->process, ev->client_ip, ev->share };
-    unsigned event_id = (ev->has & SHO_HAS_EVENT_ID) != 0 ? ev->event_id : 0;
-    int i;
+    uint32_t nums[3] = { (ev->has & SHO_HAS_EVENT_ID) != 0 ? ev->event_id : 0, ev->actions,
+                         (uint32_t)ev->outcome };
 
-    sho_buf_init(&key, 4096);
-    rc = sho_buf_appendf(&key, "%lld\x1f%u\x1f%u\x1f%d", (long long)host, event_id, ev->actions,
-                         (int)ev->outcome);
-    for (i = 0; rc == 0 && i < 5; i++) {
-        rc = sho_buf_appendf(&key, "\x1f%s", strs[i] != NULL ? strs[i] : "");
-    }
-    if (rc == 0) {
-        h = map_hash(key.data, key.len);
-        s = map_find(&ix->ctxs, key.data, key.len, h);
-    }
-    if (s != NULL) {
-        *id = s->value;
-        sho_buf_release(&key);
-        return 0;
-    }
-    if (rc != 0) {
-        sho_buf_release(&key);
+    /* The key: the numbers as bytes, then the host name and the strings. */
+    memcpy(key, nums, sizeof(nums));
+    len = sizeof(nums);
+    if (!key_add(key, sizeof(key), &len, ev->host)) {
         return sho_err_set(err, SHO_ELIMIT, NULL, -1, "event context too long");
     }
-    st = ix->stmt[S_CTX_GET];
-    (void)sqlite3_bind_int64(st, 10, (sqlite3_int64)h);
-    (void)sqlite3_bind_int64(st, 1, host);
-    bind_text(st, 2, strs[0]);
-    (void)sqlite3_bind_int64(st, 3, event_id);
-    (void)sqlite3_bind_int64(st, 4, ev->actions);
-    (void)sqlite3_bind_int64(st, 5, (int)ev->outcome);
-    for (i = 1; i < 5; i++) {
-        bind_text(st, 5 + i, strs[i]);
+    for (i = 0; i < 5; i++) {
+        if (!key_add(key, sizeof(key), &len, strs[i])) {
+            return sho_err_set(err, SHO_ELIMIT, NULL, -1, "event context too long");
+        }
     }
-    rc = ix->ctxs.complete ? 0 : ids_get(ix, st, id, err);
-    if (rc == 0) {
-        st = ix->stmt[S_CTX_ADD];
+    h = map_hash(key, len);
+    s = map_find(&ix->ctxs, key, len, h);
+    if (s != NULL) {
+        *id = s->value;
+        return 0;
+    }
+    rc = ix_host_id(ix, ev->host, &host, err);
+    if (rc != 0) {
+        return rc;
+    }
+    for (rc = 0, i = 0; i < 2 && rc == 0; i++) {
+        /* i = 0: look it up (unless the cache knows every row); i = 1: add it */
+        st = ix->stmt[i == 0 ? S_CTX_GET : S_CTX_ADD];
+        if (i == 0 && ix->ctxs.complete) {
+            continue;
+        }
         (void)sqlite3_bind_int64(st, 10, (sqlite3_int64)h);
         (void)sqlite3_bind_int64(st, 1, host);
         bind_text(st, 2, strs[0]);
-        (void)sqlite3_bind_int64(st, 3, event_id);
-        (void)sqlite3_bind_int64(st, 4, ev->actions);
-        (void)sqlite3_bind_int64(st, 5, (int)ev->outcome);
-        for (i = 1; i < 5; i++) {
-            bind_text(st, 5 + i, strs[i]);
+        (void)sqlite3_bind_int64(st, 3, nums[0]);
+        (void)sqlite3_bind_int64(st, 4, nums[1]);
+        (void)sqlite3_bind_int64(st, 5, nums[2]);
+        bind_text(st, 6, strs[1]);
+        bind_text(st, 7, strs[2]);
+        bind_text(st, 8, strs[3]);
+        bind_text(st, 9, strs[4]);
+        rc = i == 0 ? ids_get(ix, st, id, err) : ids_add(ix, st, id, err);
+        if (i == 0 && rc == 1) {
+            break;
         }
-        rc = ids_add(ix, st, id, err);
     }
-    if (rc >= 0 && key.len > 0) {
-        (void)map_put(&ix->ctxs, key.data, key.len, h, *id);
+    if (rc < 0) {
+        return rc;
     }
-    sho_buf_release(&key);
-    return rc < 0 ? rc : 0;
+    (void)map_put(&ix->ctxs, key, len, h, *id);
+    return 0;
 }

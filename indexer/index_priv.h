@@ -151,8 +151,8 @@ SHO_NODISCARD int ix_person_id(struct sho_index *ix, const struct sho_event *ev,
                                struct sho_err *err);
 SHO_NODISCARD int ix_file_id(struct sho_index *ix, const char *path, int64_t *id,
                              struct sho_err *err);
-SHO_NODISCARD int ix_ctx_id(struct sho_index *ix, int64_t host, const struct sho_event *ev,
-                            int64_t *id, struct sho_err *err);
+SHO_NODISCARD int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id,
+                            struct sho_err *err);
 
 /* ---- paths (index_path.c) ---------------------------------------------------------- */
 

@@ -28,23 +28,24 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS person_names(id INTEGER PRIMARY KEY, person INTEGER NOT NULL,"
     " domain TEXT NOT NULL, name TEXT NOT NULL, first_time INTEGER NOT NULL,"
     " last_time INTEGER NOT NULL, UNIQUE(person, domain, name));"
-    "CREATE INDEX IF NOT EXISTS person_names_name ON person_names(name COLLATE NOCASE);"
     "CREATE TABLE IF NOT EXISTS files(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
     " nhash INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS files_nhash ON files(nhash);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS files_fts USING fts5(norm, content='', detail=none,"
     " columnsize=0, tokenize='trigram');"
     "CREATE TABLE IF NOT EXISTS ctx(id INTEGER PRIMARY KEY, khash INTEGER NOT NULL,"
     " host INTEGER NOT NULL, channel TEXT NOT NULL, event_id INTEGER NOT NULL,"
     " actions INTEGER NOT NULL, outcome INTEGER NOT NULL, object_type TEXT NOT NULL,"
     " process TEXT NOT NULL, client_ip TEXT NOT NULL, share TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS ctx_khash ON ctx(khash);"
     "CREATE TABLE IF NOT EXISTS frames(seq INTEGER PRIMARY KEY, segment INTEGER NOT NULL,"
     " offset INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, sub INTEGER NOT NULL,"
     " file INTEGER, person INTEGER, ctx INTEGER NOT NULL, ref INTEGER NOT NULL);";
 
+/* The secondary indexes: a bulk load builds them once at the end. */
 static const char indexes_sql[] =
+    "CREATE INDEX IF NOT EXISTS person_names_name ON person_names(name COLLATE NOCASE);"
+    "CREATE INDEX IF NOT EXISTS files_nhash ON files(nhash);"
+    "CREATE INDEX IF NOT EXISTS ctx_khash ON ctx(khash);"
     "CREATE INDEX IF NOT EXISTS events_file ON events(file) WHERE file IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS events_person ON events(person) WHERE person IS NOT NULL;";
 
@@ -56,6 +57,11 @@ int ix_schema_create(struct sho_index *ix, struct sho_err *err)
     rc = ix_sql_exec(ix, schema_sql, err);
     if (rc == 0) {
         rc = ix_sql_prepare(ix, err);
+    }
+    if (rc == 0) {
+        int64_t pending = 0;
+        rc = ix_meta_get(ix, "indexes_pending", &pending, err);
+        rc = rc < 0 ? rc : pending != 0 ? 0 : ix_schema_create_indexes(ix, err);
     }
     if (rc == 0) {
         rc = ix_meta_get(ix, "schema", &version, err);
@@ -73,7 +79,10 @@ int ix_schema_create(struct sho_index *ix, struct sho_err *err)
 
 int ix_schema_drop_indexes(struct sho_index *ix, struct sho_err *err)
 {
-    return ix_sql_exec(ix, "DROP INDEX IF EXISTS events_file; DROP INDEX IF EXISTS events_person;",
+    return ix_sql_exec(ix,
+                       "DROP INDEX IF EXISTS events_file; DROP INDEX IF EXISTS events_person;"
+                       "DROP INDEX IF EXISTS files_nhash; DROP INDEX IF EXISTS ctx_khash;"
+                       "DROP INDEX IF EXISTS person_names_name;",
                        err);
 }
 

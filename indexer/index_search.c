@@ -38,10 +38,13 @@ static const char *const where_select[] = {
 
 static const char search_head[] =
     "SELECT e.id, e.sub, e.ref, f.path, h.name, c.channel, c.event_id, c.actions, c.outcome,"
-    " c.object_type, c.process, c.client_ip, c.share, p.sid, pn.domain, pn.name"
+    " c.object_type, c.process, c.client_ip, c.share, e.person"
     " FROM events e JOIN ctx c ON c.id = e.ctx LEFT JOIN files f ON f.id = e.file"
-    " LEFT JOIN hosts h ON h.id = c.host LEFT JOIN persons p ON p.id = e.person" PERSON_NAME_JOIN
-    " WHERE ";
+    " LEFT JOIN hosts h ON h.id = c.host WHERE ";
+
+/* A person's SID and latest name: looked up once per person a search meets, not per row. */
+static const char person_sql[] =
+    "SELECT p.sid, pn.domain, pn.name FROM persons p" PERSON_NAME_JOIN " WHERE p.id = ?1";
 
 /* ---- the selection ------------------------------------------------------------------ */
 
@@ -312,7 +315,14 @@ enum {
 };
 
 /* Column of each string in search_head's SELECT list. */
-static const int string_col[R_STRINGS] = { 3, 4, 5, 9, 10, 11, 12, 13, 14, 15 };
+static const int string_col[R_SID] = { 3, 4, 5, 9, 10, 11, 12 };
+
+#define PERSON_CACHE 256 /* persons remembered per search (direct-mapped by id) */
+
+struct person_slot {
+    int64_t id;   /* 0: empty */
+    char *str[3]; /* sid, domain, name (owned), NULL when absent */
+};
 
 struct held {
     uint64_t time;
@@ -327,7 +337,54 @@ struct reorder {
     size_t count, cap;
     struct sho_buf arena;
     int64_t group;
+    sqlite3_stmt *person; /* person_sql, owned */
+    struct person_slot pcache[PERSON_CACHE];
 };
+
+static char *dup_col(sqlite3_stmt *st, int col)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+    return s != NULL && *s != '\0' ? sho_xstrdup((const char *)s) : NULL;
+}
+
+/* The cached SID and name of person `id`. */
+static const struct person_slot *person_get(struct reorder *ro, int64_t id)
+{
+    struct person_slot *p = &ro->pcache[(uint64_t)id % PERSON_CACHE];
+    int k;
+
+    if (p->id == id) {
+        return p;
+    }
+    for (k = 0; k < 3; k++) {
+        free(p->str[k]);
+        p->str[k] = NULL;
+    }
+    p->id = id;
+    (void)sqlite3_bind_int64(ro->person, 1, id);
+    if (sqlite3_step(ro->person) == SQLITE_ROW) {
+        for (k = 0; k < 3; k++) {
+            p->str[k] = dup_col(ro->person, k);
+        }
+    }
+    (void)sqlite3_reset(ro->person);
+    return p;
+}
+
+static void reorder_release(struct reorder *ro)
+{
+    size_t i;
+    int k;
+
+    for (i = 0; i < PERSON_CACHE; i++) {
+        for (k = 0; k < 3; k++) {
+            free(ro->pcache[i].str[k]);
+        }
+    }
+    (void)sqlite3_finalize(ro->person);
+    free(ro->rows);
+    sho_buf_release(&ro->arena);
+}
 
 static int held_cmp(const void *a, const void *b)
 {
@@ -354,7 +411,7 @@ static int reorder_hold(struct reorder *ro, sqlite3_stmt *st)
     h->event_id = (uint32_t)sqlite3_column_int64(st, 6);
     h->actions = (uint32_t)sqlite3_column_int64(st, 7);
     h->outcome = sqlite3_column_int(st, 8);
-    for (i = 0; rc == 0 && i < R_STRINGS; i++) {
+    for (i = 0; rc == 0 && i < R_SID; i++) {
         const unsigned char *s = sqlite3_column_text(st, string_col[i]);
         if (s == NULL || *s == '\0') {
             h->str[i] = SIZE_MAX;
@@ -362,6 +419,19 @@ static int reorder_hold(struct reorder *ro, sqlite3_stmt *st)
         }
         h->str[i] = ro->arena.len;
         rc = sho_buf_append(&ro->arena, s, (size_t)sqlite3_column_bytes(st, string_col[i]) + 1);
+    }
+    {
+        int64_t person = sqlite3_column_int64(st, 13);
+        const struct person_slot *p = person != 0 ? person_get(ro, person) : NULL;
+        for (i = R_SID; rc == 0 && i < R_STRINGS; i++) {
+            const char *s = p != NULL ? p->str[i - R_SID] : NULL;
+            if (s == NULL) {
+                h->str[i] = SIZE_MAX;
+                continue;
+            }
+            h->str[i] = ro->arena.len;
+            rc = sho_buf_append(&ro->arena, s, strlen(s) + 1);
+        }
     }
     if (rc == 0) {
         ro->count++;
@@ -427,6 +497,9 @@ int sho_index_search(struct sho_index *ix, const struct sho_index_query *q,
     if (rc == 0) {
         rc = search_prepare(ix, search_head, q, " ORDER BY e.id", &st, err);
     }
+    if (rc == 0 && sqlite3_prepare_v2(ix->db, person_sql, -1, &ro.person, NULL) != SQLITE_OK) {
+        rc = ix_sql_fail(ix, "cannot search", err);
+    }
     while (rc == 0 && left > 0) {
         int step = sqlite3_step(st);
         int64_t group;
@@ -455,8 +528,7 @@ int sho_index_search(struct sho_index *ix, const struct sho_index_query *q,
     }
     (void)sqlite3_finalize(st);
     (void)sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
-    free(ro.rows);
-    sho_buf_release(&ro.arena);
+    reorder_release(&ro);
     return rc;
 }
 

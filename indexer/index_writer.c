@@ -19,7 +19,7 @@
 #include "index_priv.h"
 
 #define IX_BATCH_DEFAULT ((uint64_t)262144)
-#define IX_CACHE_DEFAULT ((uint64_t)256 * 1024 * 1024)
+#define IX_CACHE_DEFAULT ((uint64_t)512 * 1024 * 1024)
 
 struct ix_row {
     int64_t t;      /* Unix-epoch ticks */
@@ -41,7 +41,7 @@ struct upd {
     uint64_t order;
     struct sho_index_stats *stats;
     struct sho_err *err;
-    int rc; /* first error inside a callback */
+    bool bulk; /* a first load: the secondary indexes come at the end */
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -178,10 +178,21 @@ static int upd_event(void *ctx, const struct sho_event *ev, uint32_t index,
     struct upd *u = ctx;
     struct sho_index *ix = u->ix;
     struct ix_row *r;
-    int64_t host = 0;
     int rc;
 
     (void)source_sha;
+    if (u->bulk &&
+        !(ix->files.complete && ix->ctxs.complete && ix->persons.complete && ix->hosts.complete)) {
+        /* A cache had to forget rows: lookups need the indexes from here on. */
+        rc = ix_schema_create_indexes(ix, u->err);
+        if (rc == 0) {
+            rc = ix_meta_set(ix, "indexes_pending", 0, u->err);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        u->bulk = false;
+    }
     if (u->count == u->alloc) {
         /* A batch ends between frames only (its end is a frame), so one frame
          * may take it past its nominal size: frames are bounded, so is this. */
@@ -192,15 +203,12 @@ static int upd_event(void *ctx, const struct sho_event *ev, uint32_t index,
     r->t = ix_ticks((ev->has & SHO_HAS_TIME) != 0 ? ev->time : 0);
     r->ref = (int64_t)((u->pos.seq << IX_REF_SHIFT) | index);
     r->order = u->order++;
-    rc = ix_host_id(ix, ev->host, &host, u->err);
-    if (rc == 0) {
-        rc = ix_person_id(ix, ev, &r->person, u->err);
-    }
+    rc = ix_person_id(ix, ev, &r->person, u->err);
     if (rc == 0) {
         rc = ix_file_id(ix, ev->path, &r->file, u->err);
     }
     if (rc == 0) {
-        rc = ix_ctx_id(ix, host, ev, &r->ctx, u->err);
+        rc = ix_ctx_id(ix, ev, &r->ctx, u->err);
     }
     if (rc == 0) {
         u->count++;
@@ -286,15 +294,16 @@ static int upd_recreate(struct sho_index *ix, struct sho_err *err)
     return 0;
 }
 
+/* Three quarters of the cache setting for the id caches, the rest for SQLite's pages. */
 static void upd_caches(struct sho_index *ix, uint64_t bytes)
 {
-    size_t maps = (size_t)(bytes / 2);
+    size_t maps = (size_t)(bytes / 4 * 3);
 
     if (ix->files.slots == NULL) {
-        ix_map_init(&ix->files, maps / 2);
-        ix_map_init(&ix->ctxs, maps / 5);
-        ix_map_init(&ix->persons, maps / 10);
+        ix_map_init(&ix->files, maps / 10 * 6);
+        ix_map_init(&ix->ctxs, maps / 10 * 2);
         ix_map_init(&ix->names, maps / 10);
+        ix_map_init(&ix->persons, maps / 20);
         ix_map_init(&ix->hosts, 1 << 20);
     }
 }
@@ -358,6 +367,7 @@ static int upd_run(struct upd *u, struct sho_archive *a, bool *stale)
         }
     }
     u->pos = from;
+    u->bulk = bulk;
     if (rc == 0) {
         rc = sho_archive_walk_from(
             a, &from, SHO_FRAME_MASK(SHO_FRAME_EVENTS) | SHO_FRAME_MASK(SHO_FRAME_SOURCE),
@@ -372,7 +382,7 @@ static int upd_run(struct upd *u, struct sho_archive *a, bool *stale)
         rc = upd_flush(u);
     }
     if (rc == 0 && bulk) {
-        rc = ix_schema_create_indexes(ix, u->err);
+        rc = ix_schema_create_indexes(ix, u->err); /* no-op when a cache forced them early */
         if (rc == 0) {
             rc = ix_meta_set(ix, "indexes_pending", 0, u->err);
         }
@@ -423,7 +433,7 @@ int sho_index_update(struct sho_index *ix, struct sho_archive *a, const struct s
     sho_buf_init(&u.strings, (size_t)64 * 1024 * 1024);
     upd_caches(ix, cache);
     (void)snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%llu",
-                   (unsigned long long)(cache / 2 / 1024));
+                   (unsigned long long)(cache / 4 / 1024));
     rc = ix_sql_exec(ix, pragma, err);
     if (rc == 0) {
         rc = upd_run(&u, a, &stale);

@@ -45,7 +45,7 @@ void sho_index_close(struct sho_index *ix);
 
 struct sho_index_opts {
     uint64_t batch_events; /* events per transaction; 0 = default (262144) */
-    uint64_t cache_bytes;  /* memory for id caches and SQLite pages; 0 = default (256 MiB) */
+    uint64_t cache_bytes;  /* memory for id caches and SQLite pages; 0 = default (512 MiB) */
 };
 
 struct sho_index_stats {
