@@ -36,6 +36,8 @@ static const struct cmd_entry commands[] = {
     { "who", sho_cmd_who, "everyone who touched a file (or files matching a text)" },
     { "what", sho_cmd_what, "everything a person touched" },
     { "timeline", sho_cmd_timeline, "every event in time order" },
+    { "scope", sho_cmd_scope, "leak scope: files, persons and hosts reached from a selection" },
+    { "report", sho_cmd_report, "compliance reports: handlers, after-hours, failed, ..." },
     { "help", cmd_help, "show help for shoseki or for one command" },
 };
 

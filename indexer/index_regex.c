@@ -17,7 +17,7 @@
 #define RX_MATCH_LIMIT 1000000u /* backtracking steps per subject */
 #define RX_DEPTH_LIMIT 10000u
 
-struct rx {
+struct sho_regex {
     pcre2_code *code;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
@@ -25,7 +25,7 @@ struct rx {
 
 static void rx_free(void *p)
 {
-    struct rx *r = p;
+    struct sho_regex *r = p;
 
     if (r == NULL) {
         return;
@@ -37,9 +37,9 @@ static void rx_free(void *p)
 }
 
 /* Compile `pattern`; on failure write "offset N: message" into msg. */
-static struct rx *rx_compile(const char *pattern, char *msg, size_t msg_len)
+static struct sho_regex *rx_compile(const char *pattern, char *msg, size_t msg_len)
 {
-    struct rx *r;
+    struct sho_regex *r;
     int code;
     PCRE2_SIZE at;
 
@@ -64,10 +64,36 @@ static struct rx *rx_compile(const char *pattern, char *msg, size_t msg_len)
     return r;
 }
 
+int sho_regex_new(const char *pattern, struct sho_regex **out, struct sho_err *err)
+{
+    char msg[300];
+    struct sho_regex *r = rx_compile(pattern, msg, sizeof(msg));
+
+    *out = NULL;
+    if (r == NULL) {
+        return sho_err_set(err, SHO_EINVAL, NULL, -1, "invalid regular expression '%s' %s", pattern,
+                           msg);
+    }
+    *out = r;
+    return 0;
+}
+
+int sho_regex_match(struct sho_regex *re, const char *text)
+{
+    struct sho_regex *r = re;
+
+    return pcre2_match(r->code, (PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, 0, 0, r->md, r->mctx) >= 0;
+}
+
+void sho_regex_free(struct sho_regex *re)
+{
+    rx_free(re);
+}
+
 int ix_regex_check(const char *pattern, struct sho_err *err)
 {
     char msg[300];
-    struct rx *r = rx_compile(pattern, msg, sizeof(msg));
+    struct sho_regex *r = rx_compile(pattern, msg, sizeof(msg));
 
     if (r == NULL) {
         return sho_err_set(err, SHO_EINVAL, NULL, -1, "invalid regular expression '%s' %s", pattern,
@@ -80,7 +106,7 @@ int ix_regex_check(const char *pattern, struct sho_err *err)
 /* shoseki_regexp(pattern, text): 1 when text matches; NULL text gives NULL. */
 static void rx_sql(sqlite3_context *sc, int argc, sqlite3_value **argv)
 {
-    struct rx *r = sqlite3_get_auxdata(sc, 0);
+    struct sho_regex *r = sqlite3_get_auxdata(sc, 0);
     const unsigned char *text;
     int rc;
 

@@ -13,13 +13,9 @@
 #define QO_COLS_MAX   16
 #define QO_TABLE_ROWS 512 /* a table is aligned per block of rows, so memory stays bounded */
 
-enum qo_type { T_STR, T_NUM, T_ACTS };
-
-struct qo_col {
-    const char *name; /* CSV header and JSON key */
-    const char *head; /* table heading, NULL when not shown in the table */
-    enum qo_type type;
-};
+#define T_STR  QO_STR
+#define T_NUM  QO_NUM
+#define T_ACTS QO_ACTS
 
 static const struct qo_col event_cols[] = {
     { "time", "TIME", T_STR },  { "user_sid", NULL, T_STR },      { "domain", NULL, T_STR },
@@ -348,6 +344,43 @@ int qo_put_group(struct qo_writer *w, const struct sho_index_group *g, struct sh
         cells[4] = qo_dup(g->path);
     }
     return qo_row(w, cells, &g->actions, err);
+}
+
+struct qo_writer *qo_new_cols(FILE *out, enum sho_event_format format, bool excel,
+                              const struct sho_tz *tz, const struct qo_col *cols, size_t ncols)
+{
+    struct qo_writer *w = qo_new(out, format, excel, tz, QO_EVENTS);
+
+    if (ncols > QO_COLS_MAX) {
+        ncols = QO_COLS_MAX;
+    }
+    w->cols = cols;
+    w->ncols = ncols;
+    if (w->table != NULL) {
+        free(w->table);
+        w->table = sho_xcalloc((size_t)QO_TABLE_ROWS * ncols, sizeof(char *));
+    }
+    return w;
+}
+
+int qo_put_cells(struct qo_writer *w, char **cells, uint32_t actions, struct sho_err *err)
+{
+    return qo_row(w, cells, &actions, err);
+}
+
+char *qo_cell_time(const struct qo_writer *w, uint64_t ft)
+{
+    return qo_time(w, ft);
+}
+
+char *qo_cell_num(uint64_t v)
+{
+    return qo_num(v);
+}
+
+char *qo_cell_str(const char *s)
+{
+    return qo_dup(s);
 }
 
 int qo_finish(struct qo_writer *w, struct sho_err *err)

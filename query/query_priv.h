@@ -32,6 +32,74 @@ uint64_t qo_rows(const struct qo_writer *w);
 
 void qo_free(struct qo_writer *w);
 
+/* A writer of rows with the columns a report chooses (names as CSV header and JSON keys,
+ * heads for the table, NULL head: not in the table). `cols` is borrowed for the writer's life. */
+enum qo_type { QO_STR = 0, QO_NUM = 1, QO_ACTS = 2 };
+
+struct qo_col {
+    const char *name;
+    const char *head;
+    enum qo_type type;
+};
+
+struct qo_writer *qo_new_cols(FILE *out, enum sho_event_format format, bool excel,
+                              const struct sho_tz *tz, const struct qo_col *cols, size_t ncols);
+
+/* One row: `cells` (ncols strings, owned by the writer from now on; NULL = empty) and the
+ * action bits shown in the QO_ACTS column. */
+SHO_NODISCARD int qo_put_cells(struct qo_writer *w, char **cells, uint32_t actions,
+                               struct sho_err *err);
+
+/* Time in the writer's zone, a number, a copy: helpers for building cells (caller's to give). */
+char *qo_cell_time(const struct qo_writer *w, uint64_t ft);
+char *qo_cell_num(uint64_t v);
+char *qo_cell_str(const char *s);
+
+/* ---- policy (policy.c) -------------------------------------------------------------- */
+
+struct qp_class {
+    char *name;
+    struct sho_regex **paths; /* owned */
+    size_t path_count, paths_cap;
+    char **handlers; /* SIDs or DOMAIN\name, owned */
+    size_t handler_count, handlers_cap;
+};
+
+struct qp_policy {
+    bool loaded; /* a policy file was read */
+    struct qp_class *classes;
+    size_t class_count, classes_cap;
+    char timezone[64];        /* [hours] timezone, "" = --tz / local */
+    unsigned work_days;       /* bit 0 = Monday */
+    int work_start, work_end; /* minutes after midnight */
+    int64_t *holidays;        /* days since 1970 */
+    size_t holiday_count, holidays_cap;
+    char **volumes; /* removable volumes as written */
+    size_t volume_count, volumes_cap;
+    unsigned mass_files, mass_minutes;
+};
+
+/* Defaults: Mon-Fri 09:00-18:00, Japanese public holidays 2024-2027, 500 files in 5 minutes. */
+void qp_defaults(struct qp_policy *p);
+
+/* Read `path` over the defaults; a missing file is fine unless `required`. Errors name the line. */
+SHO_NODISCARD int qp_load(const char *path, bool required, struct qp_policy *p,
+                          struct sho_err *err);
+void qp_release(struct qp_policy *p);
+
+/* The class whose pattern matches `path` first, or NULL. Borrowed. */
+const char *qp_class_of(const struct qp_policy *p, const char *path);
+
+/* Is the person (SID, or domain and name) a designated handler of class `class_name`? */
+bool qp_is_handler(const struct qp_policy *p, const char *class_name, const char *sid,
+                   const char *domain, const char *user);
+
+/* Is FILETIME `ft` outside business hours, on a day off or a holiday, in `tz`? */
+bool qp_after_hours(const struct qp_policy *p, const struct sho_tz *tz, uint64_t ft);
+
+/* Is `path` on a removable volume? */
+bool qp_removable(const struct qp_policy *p, const char *path);
+
 /* ---- the search commands (query_run.c) --------------------------------------------- */
 
 enum qr_command {

@@ -162,6 +162,19 @@ SHO_NODISCARD int sho_index_summary(struct sho_index *ix, const struct sho_index
  */
 size_t sho_index_path_norm(const char *path, char *out, size_t out_len);
 
+/* ---- regular expressions ------------------------------------------------------- */
+
+/* A compiled PCRE2 expression (UTF, JIT, match limits): the project's one PCRE2 adapter. */
+struct sho_regex;
+
+/* Compile `pattern`. Returns 0 or SHO_EINVAL with the offset and reason in err. */
+SHO_NODISCARD int sho_regex_new(const char *pattern, struct sho_regex **out, struct sho_err *err);
+
+/* 1 when `text` matches, 0 when not (or when the match limit is reached). */
+int sho_regex_match(struct sho_regex *re, const char *text);
+
+void sho_regex_free(struct sho_regex *re);
+
 /* ---- commands ------------------------------------------------------------------- */
 
 int sho_cmd_index(int argc, char **argv);

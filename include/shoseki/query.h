@@ -62,5 +62,7 @@ uint64_t sho_time_now(void);
 int sho_cmd_who(int argc, char **argv);
 int sho_cmd_what(int argc, char **argv);
 int sho_cmd_timeline(int argc, char **argv);
+int sho_cmd_scope(int argc, char **argv);
+int sho_cmd_report(int argc, char **argv);
 
 #endif /* SHOSEKI_QUERY_H */

@@ -1,0 +1,126 @@
+/*
+ * report_opts: what scope and every report share: the window, zone, output
+ * options and the policy, and opening an up-to-date index.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report_priv.h"
+
+const char rp_common_help[] =
+    "      --since T        from T on;  --until T  up to T (a date alone: that whole day)\n"
+    "      --policy FILE    the policy (default DIR/policy.conf; see docs/policy.md)\n"
+    "      --tz ZONE        zone for times in and out (default: the policy's, else local)\n"
+    "      --format F       table, csv or jsonl (default: table on a terminal, else csv)\n"
+    "      --excel          CSV for Excel: UTF-8 BOM, CRLF, formula-like cells neutralized\n"
+    "  -d, --data DIR       data directory (default $SHOSEKI_DATA, else ./shoseki-data)\n"
+    "      --no-refresh     answer from the index as it is\n"
+    "  -h, --help           show this help\n";
+
+int rp_option(struct rp_opts *o, int c, const char *arg)
+{
+    switch (c) {
+    case 'd':
+        o->data = arg;
+        return 1;
+    case 'S':
+        o->since = arg;
+        return 1;
+    case 'U':
+        o->until = arg;
+        return 1;
+    case 'z':
+        o->tz_spec = arg;
+        return 1;
+    case 'f':
+        o->format = arg;
+        return 1;
+    case 'x':
+        o->excel = true;
+        return 1;
+    case 'P':
+        o->policy = arg;
+        return 1;
+    case 'R':
+        o->no_refresh = true;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int rp_open(struct rp_opts *o, const char *cmd)
+{
+    struct sho_err err;
+    const char *dir = sho_archive_data_dir(o->data);
+    char *policy = NULL;
+    uint64_t now = sho_time_now();
+    int rc;
+
+    sho_err_clear(&err);
+    if (o->policy == NULL) {
+        size_t n = strlen(dir) + 16;
+        policy = sho_xmalloc(n);
+        (void)snprintf(policy, n, "%s/policy.conf", dir);
+    }
+    rc = qp_load(o->policy != NULL ? o->policy : policy, o->policy != NULL, &o->pol, &err);
+    free(policy);
+    if (rc != 0) {
+        (void)fprintf(stderr, "shoseki %s: %s%s%s\n", cmd, err.path,
+                      err.path[0] != '\0' ? ": " : "", err.msg);
+        return SHO_EXIT_USAGE;
+    }
+    /* Business hours are the policy's, in its zone, whatever zone the output is in. The C
+     * library holds one named zone at a time (TZ), so two different named zones cannot mix. */
+    if (o->tz_spec != NULL && o->pol.timezone[0] != '\0' && strchr(o->tz_spec, '/') != NULL &&
+        strcmp(o->tz_spec, o->pol.timezone) != 0) {
+        (void)fprintf(stderr,
+                      "shoseki %s: --tz %s and the policy's zone %s are both named zones; give "
+                      "--tz as an offset (+09:00) or UTC\n",
+                      cmd, o->tz_spec, o->pol.timezone);
+        return SHO_EXIT_USAGE;
+    }
+    if (sho_tz_parse(o->pol.timezone, &o->hours_tz, &err) != 0 ||
+        sho_tz_parse(o->tz_spec != NULL ? o->tz_spec : o->pol.timezone, &o->tz, &err) != 0 ||
+        (o->since != NULL &&
+         sho_time_parse_user(o->since, &o->tz, now, SHO_TIME_START, &o->base.since, &err) != 0) ||
+        (o->until != NULL &&
+         sho_time_parse_user(o->until, &o->tz, now, SHO_TIME_END, &o->base.until, &err) != 0)) {
+        (void)fprintf(stderr, "shoseki %s: %s\n", cmd, err.msg);
+        return SHO_EXIT_USAGE;
+    }
+    if (o->format == NULL) {
+        o->fmt = isatty(STDOUT_FILENO) && !o->excel ? SHO_FORMAT_TABLE : SHO_FORMAT_CSV;
+    } else if (sho_event_format_parse(o->format, &o->fmt) != 0 ||
+               (o->excel && o->fmt != SHO_FORMAT_CSV)) {
+        (void)fprintf(stderr, "shoseki %s: --format wants table, csv or jsonl (--excel: csv)\n",
+                      cmd);
+        return SHO_EXIT_USAGE;
+    }
+    if (!o->no_refresh) {
+        rc = sho_index_refresh(dir, 0, NULL, NULL, &err);
+        if (rc == SHO_ETAMPER || rc == SHO_ECORRUPT) {
+            sho_log_err(SHO_LOG_ERROR, &err);
+            return SHO_EXIT_VERIFY;
+        }
+        if (rc < 0) {
+            sho_log(SHO_LOG_WARN, "cannot bring the index up to date: %s", err.msg);
+            sho_err_clear(&err);
+        }
+    }
+    rc = sho_index_open(dir, 0, &o->ix, &err);
+    if (rc != 0) {
+        sho_log_err(SHO_LOG_ERROR, &err);
+        return rc == SHO_EINVAL ? SHO_EXIT_INPUT : SHO_EXIT_SYSTEM;
+    }
+    return 0;
+}
+
+void rp_close(struct rp_opts *o)
+{
+    sho_index_close(o->ix);
+    o->ix = NULL;
+    qp_release(&o->pol);
+}

@@ -1,0 +1,79 @@
+#ifndef SHOSEKI_REPORT_PRIV_H
+#define SHOSEKI_REPORT_PRIV_H
+
+/* The reports' shared parts: options, the policy and zone, tallies. */
+
+#include "query_priv.h"
+
+/* ---- tallies (report_agg.c) ------------------------------------------------------- */
+
+#define RA_STR_MAX 4
+
+struct ra_entry {
+    char *key;             /* owned */
+    char *str[RA_STR_MAX]; /* owned extra strings (class, SID, ...), NULL when absent */
+    uint64_t first, last;  /* FILETIME */
+    uint64_t count;
+    uint32_t actions;
+    unsigned hop; /* scope: 1 selected, 2 one hop further */
+    char **who;   /* owned distinct names */
+    size_t who_count;
+};
+
+struct ra_table {
+    struct ra_entry *entries;
+    size_t count, cap;
+    size_t *slots; /* open addressing over entries, SIZE_MAX empty */
+    size_t slot_cap;
+};
+
+void ra_init(struct ra_table *t);
+void ra_release(struct ra_table *t);
+/* The entry of `key`, created (zeroed, first = max) when new. Valid until the next ra_get. */
+struct ra_entry *ra_get(struct ra_table *t, const char *key, bool *created);
+struct ra_entry *ra_find(struct ra_table *t, const char *key);
+void ra_count(struct ra_entry *e, uint64_t time, uint32_t actions);
+void ra_who(struct ra_entry *e, const char *who);
+/* The names joined by spaces (caller frees), or NULL. */
+char *ra_who_text(const struct ra_entry *e);
+/* Order by hop, then first time, then key. */
+void ra_sort(struct ra_table *t);
+/* "DOMAIN\name" of a row's person (caller frees), or its SID, or NULL. */
+char *ra_person_label(const struct sho_index_row *r);
+
+/* ---- options (report_opts.c) ------------------------------------------------------ */
+
+struct rp_opts {
+    const char *data, *tz_spec, *since, *until, *format, *policy;
+    bool excel, no_refresh;
+    struct sho_tz tz;       /* times in and out (--tz, else the policy's zone, else local) */
+    struct sho_tz hours_tz; /* business hours are judged in the policy's zone */
+    enum sho_event_format fmt;
+    struct qp_policy pol;
+    struct sho_index *ix;
+    struct sho_index_query base; /* since / until set */
+};
+
+/*
+ * Handle one of the options every report takes (returns 1 when `c` was one,
+ * 0 when not); then rp_open parses times, zone and format, loads the
+ * policy, refreshes and opens the index. rp_open returns 0 or an exit status;
+ * rp_close releases.
+ */
+int rp_option(struct rp_opts *o, int c, const char *arg);
+int rp_open(struct rp_opts *o, const char *cmd);
+void rp_close(struct rp_opts *o);
+
+/* The long options rp_option handles, to append to a command's own. */
+#define RP_LONGOPTS                                                                                \
+    { "data", required_argument, NULL, 'd' }, { "since", required_argument, NULL, 'S' },           \
+        { "until", required_argument, NULL, 'U' }, { "tz", required_argument, NULL, 'z' },         \
+        { "format", required_argument, NULL, 'f' }, { "excel", no_argument, NULL, 'x' },           \
+        { "policy", required_argument, NULL, 'P' },                                                \
+    {                                                                                              \
+        "no-refresh", no_argument, NULL, 'R'                                                       \
+    }
+
+extern const char rp_common_help[];
+
+#endif /* SHOSEKI_REPORT_PRIV_H */
