@@ -8,15 +8,25 @@ need_corpus
 OTHER=$SHOSEKI_CORPUS/other
 [[ -d $OTHER ]] || { echo "skipped: no other/ in SHOSEKI_CORPUS"; exit 77; }
 
-strip() { # jsonl without source/source_offset (and time cut to µs with "us")
+strip() { # jsonl without source/source_offset; "us": time as 100 ns ticks rounded to 2 µs
   "$PY" -c '
 import json, sys
 for l in open(sys.argv[1]):
     e = json.loads(l)
     e.pop("source"); e.pop("source_offset", None)
     if sys.argv[2] == "us":
-        e["time"] = e["time"][:26]
+        e["time"] = e["time"][:19]  # the µs part is compared by within_2us
     print(json.dumps(e, sort_keys=True, ensure_ascii=False))' "$1" "$2"
+}
+
+# within_2us A B: the time fractions of two event lists (same order) differ by at most 2 µs.
+within_2us() {
+  "$PY" -c '
+import json, sys
+def fr(p):
+    return sorted((json.loads(l)["record_id"], int(json.loads(l)["time"][20:27])) for l in open(p))
+a, b = fr(sys.argv[1]), fr(sys.argv[2])
+print("yes" if len(a) == len(b) and all(x[0] == y[0] and abs(x[1] - y[1]) <= 20 for x, y in zip(a, b)) else "no")' "$1" "$2"
 }
 
 # In order and out of order: the same two file events (execve of grep and cat).
@@ -54,8 +64,9 @@ expect_eq "rhel7 exit" 1 "$RC"
 expect_match "rhel7 summary" "49 records read, 0 events, 1 skipped \(1 bad lines\); [0-9]+ serial gaps" "$ERR"
 expect_match "rhel7 UNKNOWN line" "line 31: not an audit record" "$ERR"
 
-# XML exports = the EVTX they came from (python-evtx renders times to the µs,
-# and lists records in its own order: compared as sets).
+# XML exports = the EVTX they came from. python-evtx renders times to the µs
+# through a float (seen up to 2 µs off, docs/decisions.md) and lists records in
+# its own order: compared as sets, times within 2 µs.
 run_cmd collect --dry-run -o jsonl "$OTHER/DERIVED_evtxexport-xml_mdec_ID5143-File_share_permissions_changed.xml"
 expect_eq "wevtutil-style XML exit" 0 "$RC"
 strip "$SCRATCH/out" exact >"$SCRATCH/x1"
@@ -66,8 +77,10 @@ expect_eq "rootless XML count" 4 "$(wc -l <"$SCRATCH/x1")"
 run_cmd collect --dry-run -o jsonl "$OTHER/DERIVED_pyevtx-dump_sbou_LM_REMCOM_5145_TargetHost.xml"
 expect_eq "Events-root XML exit" 0 "$RC"
 strip "$SCRATCH/out" us | sort >"$SCRATCH/x2"
+cp "$SCRATCH/out" "$SCRATCH/x2.full"
 run_cmd collect --dry-run -o jsonl "$SHOSEKI_CORPUS/evtx/sbou_LM_REMCOM_5145_TargetHost.evtx"
 strip "$SCRATCH/out" us | sort >"$SCRATCH/e2"
+expect_eq "Events-root XML times within 2 us" yes "$(within_2us "$SCRATCH/out" "$SCRATCH/x2.full")"
 expect_eq "Events-root XML events = EVTX events" "$(cat "$SCRATCH/e2")" "$(cat "$SCRATCH/x2")"
 expect_eq "Events-root XML count" 27 "$(wc -l <"$SCRATCH/x2")"
 
