@@ -109,9 +109,27 @@ struct auditd {
 
 /* ---- small parsers ---------------------------------------------------------------- */
 
+/* Decimal digits only, at most `max`; a hot path, so no call into sho_parse_u64n. */
 static bool au_digits(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
-    return len > 0 && sho_parse_u64n(s, len, max, 0, out) == 0;
+    uint64_t v = 0;
+    size_t i;
+
+    if (len == 0 || len > 20) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9 || v > (UINT64_MAX - d) / 10) {
+            return false;
+        }
+        v = v * 10 + d;
+    }
+    if (v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
 }
 
 static bool au_hex(const char *s, size_t len, uint64_t *out)
