@@ -150,8 +150,8 @@ static int writer_blocks(struct sho_archive *a, int fd, struct sho_err *err)
     struct arc_sha256 *h = arc_sha256_new();
     uint8_t *buf = sho_xmalloc(ARC_READ_CHUNK + ARC_CDC_MAX);
     bool evtx = strcmp(s->kind, "evtx") == 0;
-    uint64_t pos = 0;   /* file offset of buf[start] */
-    size_t start = 0;   /* buf[start, start+have) is unread: no memmove per block */
+    uint64_t pos = 0; /* file offset of buf[start] */
+    size_t start = 0; /* buf[start, start+have) is unread: no memmove per block */
     size_t have = 0;
     bool eof = false;
     char etext[128];

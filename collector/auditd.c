@@ -25,25 +25,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AU_NONE          UINT32_MAX
-#define AU_ITEMS_MAX     16                 /* PATH records kept per event */
-#define AU_ARENA_MAX     ((size_t)1 << 18)  /* string bytes per open event */
-#define AU_DONE_BITS     ((uint64_t)1 << 16) /* completed serials remembered */
-#define AU_GAPS_MAX      64                 /* open gaps followed at once */
-#define AU_GAP_WINDOW    4096               /* serials a gap waits to be filled */
-#define AU_RESTART_DIST  ((uint64_t)1 << 20) /* a serial this far back is a restart */
-#define AU_SERIAL_MAX    UINT32_MAX
-#define AU_MS_MAX        253402300799999ULL /* 9999-12-31T23:59:59.999Z */
-#define AU_AT_FDCWD      0xffffff9cULL
-#define AU_AT_FDCWD64    0xffffffffffffff9cULL
-#define AU_UNSET_ID      4294967295ULL
-#define AU_O_ACCMODE     3u
-#define AU_O_WRONLY      1u
-#define AU_O_RDWR        2u
-#define AU_O_TRUNC       01000u
-#define AU_O_APPEND      02000u
-#define AU_S_IFMT        0170000u
-#define AU_S_IFDIR       0040000u
+#define AU_NONE         UINT32_MAX
+#define AU_ITEMS_MAX    16                  /* PATH records kept per event */
+#define AU_ARENA_MAX    ((size_t)1 << 18)   /* string bytes per open event */
+#define AU_DONE_BITS    ((uint64_t)1 << 16) /* completed serials remembered */
+#define AU_GAPS_MAX     64                  /* open gaps followed at once */
+#define AU_GAP_WINDOW   4096                /* serials a gap waits to be filled */
+#define AU_RESTART_DIST ((uint64_t)1 << 20) /* a serial this far back is a restart */
+#define AU_SERIAL_MAX   UINT32_MAX
+#define AU_MS_MAX       253402300799999ULL /* 9999-12-31T23:59:59.999Z */
+#define AU_AT_FDCWD     0xffffff9cULL
+#define AU_AT_FDCWD64   0xffffffffffffff9cULL
+#define AU_UNSET_ID     4294967295ULL
+#define AU_O_ACCMODE    3u
+#define AU_O_WRONLY     1u
+#define AU_O_RDWR       2u
+#define AU_O_TRUNC      01000u
+#define AU_O_APPEND     02000u
+#define AU_S_IFMT       0170000u
+#define AU_S_IFDIR      0040000u
 
 enum au_type { T_OTHER, T_SYSCALL, T_CWD, T_PATH, T_EOE };
 
@@ -66,21 +66,21 @@ struct au_item {
 };
 
 struct au_slot {
-    uint64_t serial, ms;     /* key */
-    int64_t offset;          /* first record's byte offset */
-    uint64_t line;           /* first record's line */
-    uint32_t prev, next;     /* FIFO (arrival order) or free list, AU_NONE ends */
+    uint64_t serial, ms; /* key */
+    int64_t offset;      /* first record's byte offset */
+    uint64_t line;       /* first record's line */
+    uint32_t prev, next; /* FIFO (arrival order) or free list, AU_NONE ends */
     bool is_used;
     bool has_syscall;
-    unsigned has;            /* enum au_has */
+    unsigned has; /* enum au_has */
     uint32_t arch;
     uint64_t syscall, items, pid, auid, uid, ses;
     uint64_t a[4];
-    int success;             /* 0 unknown, 1 yes, 2 no */
+    int success;                                                 /* 0 unknown, 1 yes, 2 no */
     uint32_t node, comm, exe, cwd, sc_name, auid_name, uid_name; /* arena offsets */
     struct au_item item[AU_ITEMS_MAX];
-    size_t item_count;       /* PATH records seen (kept: at most AU_ITEMS_MAX) */
-    struct sho_buf arena;    /* owned */
+    size_t item_count;    /* PATH records seen (kept: at most AU_ITEMS_MAX) */
+    struct sho_buf arena; /* owned */
 };
 
 struct au_gap {
@@ -99,11 +99,11 @@ struct auditd {
     uint32_t head, tail, free_list;
     size_t used;
     bool has_hi;
-    uint64_t hi;                           /* highest serial seen */
-    uint64_t done[AU_DONE_BITS / 64];      /* completed serials in (hi - AU_DONE_BITS, hi] */
+    uint64_t hi;                      /* highest serial seen */
+    uint64_t done[AU_DONE_BITS / 64]; /* completed serials in (hi - AU_DONE_BITS, hi] */
     struct au_gap gaps[AU_GAPS_MAX];
     size_t gap_count;
-    struct sho_buf path;  /* resolved path of the event being emitted */
+    struct sho_buf path;    /* resolved path of the event being emitted */
     struct sho_buf scratch; /* numbers as text for the event */
 };
 
@@ -212,12 +212,12 @@ static bool au_parse_stamp(const char **p, const char *end, uint64_t *ms, uint64
 }
 
 struct au_header {
-    const char *node;  /* NULL when absent */
+    const char *node; /* NULL when absent */
     size_t node_len;
     const char *type;
     size_t type_len;
     uint64_t ms, serial;
-    char *fields;      /* the rest of the line */
+    char *fields; /* the rest of the line */
 };
 
 static bool au_prefix(const char *p, const char *end, const char *lit)
@@ -418,8 +418,7 @@ static uint32_t au_store(struct au_slot *s, const struct au_field *f)
             return at > UINT32_MAX - 1 ? AU_NONE : (uint32_t)at;
         }
     }
-    if (sho_buf_append(&s->arena, f->val, f->val_len) != 0 ||
-        sho_buf_putc(&s->arena, '\0') != 0) {
+    if (sho_buf_append(&s->arena, f->val, f->val_len) != 0 || sho_buf_putc(&s->arena, '\0') != 0) {
         s->arena.len = at;
         return AU_NONE;
     }
@@ -810,8 +809,8 @@ static const struct au_item *au_pick_item(const struct au_slot *s, enum auditd_k
 {
     size_t n = s->item_count < AU_ITEMS_MAX ? s->item_count : AU_ITEMS_MAX, i;
     const char *want = kind == AUDITD_DELETE || kind == AUDITD_RENAME ? "DELETE"
-                       : kind == AUDITD_MKDIR                          ? "CREATE"
-                                                                       : NULL;
+                       : kind == AUDITD_MKDIR                         ? "CREATE"
+                                                                      : NULL;
     const struct au_item *fallback = NULL;
 
     if (kind == AUDITD_EXEC) {
@@ -1120,8 +1119,8 @@ const struct auditd_stats *auditd_stats(const struct auditd *a)
 }
 
 /* A record of a joined type whose serial has no open slot: late, or a new event. */
-static int au_open_slot(struct auditd *a, const struct au_header *h, int64_t offset,
-                        uint64_t line, struct au_slot **out, struct sho_err *err)
+static int au_open_slot(struct auditd *a, const struct au_header *h, int64_t offset, uint64_t line,
+                        struct au_slot **out, struct sho_err *err)
 {
     size_t pos;
     int rc;

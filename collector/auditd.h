@@ -46,18 +46,18 @@ struct auditd_sink {
 };
 
 struct auditd_opts {
-    size_t pending_max;           /* 0: AUDITD_PENDING_DEFAULT */
-    bool is_all_events;           /* emit every SYSCALL event, not only file access */
-    const char *host;             /* host when records carry no node= (may be NULL) */
-    const struct uid_map *names;  /* uid -> name (borrowed, may be NULL) */
+    size_t pending_max;          /* 0: AUDITD_PENDING_DEFAULT */
+    bool is_all_events;          /* emit every SYSCALL event, not only file access */
+    const char *host;            /* host when records carry no node= (may be NULL) */
+    const struct uid_map *names; /* uid -> name (borrowed, may be NULL) */
 };
 
 struct auditd_stats {
-    uint64_t records;   /* audit records read */
-    uint64_t events;    /* events emitted */
-    uint64_t gaps;      /* serial gaps reported */
-    uint64_t missing;   /* serials missing in those gaps */
-    uint64_t restarts;  /* serial went back: wrap-around or audit restart */
+    uint64_t records;  /* audit records read */
+    uint64_t events;   /* events emitted */
+    uint64_t gaps;     /* serial gaps reported */
+    uint64_t missing;  /* serials missing in those gaps */
+    uint64_t restarts; /* serial went back: wrap-around or audit restart */
 };
 
 struct auditd;
@@ -96,18 +96,18 @@ size_t auditd_stamp(const char *text, size_t len, char *out, size_t out_len);
 /* What a system call does to the file it names. */
 enum auditd_kind {
     AUDITD_NONE = 0,
-    AUDITD_OPEN,      /* open: flags in a1 */
-    AUDITD_OPENAT,    /* openat, open_by_handle_at: flags in a2 */
-    AUDITD_OPENAT2,   /* openat2: flags behind a pointer; create from the PATH records */
-    AUDITD_CREAT,     /* creat: create + write */
-    AUDITD_TRUNCATE,  /* truncate, ftruncate: write */
-    AUDITD_DELETE,    /* unlink, unlinkat, rmdir */
-    AUDITD_RENAME,    /* rename, renameat, renameat2 */
-    AUDITD_MKDIR,     /* mkdir, mkdirat, mknod, link, symlink: create */
-    AUDITD_CHMOD,     /* chmod family, setxattr/removexattr: permission-change */
-    AUDITD_CHOWN,     /* chown family: owner-change */
-    AUDITD_EXEC,      /* execve, execveat: execute */
-    AUDITD_UTIME,     /* utime family: write-attributes */
+    AUDITD_OPEN,     /* open: flags in a1 */
+    AUDITD_OPENAT,   /* openat, open_by_handle_at: flags in a2 */
+    AUDITD_OPENAT2,  /* openat2: flags behind a pointer; create from the PATH records */
+    AUDITD_CREAT,    /* creat: create + write */
+    AUDITD_TRUNCATE, /* truncate, ftruncate: write */
+    AUDITD_DELETE,   /* unlink, unlinkat, rmdir */
+    AUDITD_RENAME,   /* rename, renameat, renameat2 */
+    AUDITD_MKDIR,    /* mkdir, mkdirat, mknod, link, symlink: create */
+    AUDITD_CHMOD,    /* chmod family, setxattr/removexattr: permission-change */
+    AUDITD_CHOWN,    /* chown family: owner-change */
+    AUDITD_EXEC,     /* execve, execveat: execute */
+    AUDITD_UTIME,    /* utime family: write-attributes */
 };
 
 /*

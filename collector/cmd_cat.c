@@ -115,8 +115,9 @@ static int cat_text(const char *path, const char *kind, int64_t offset, struct s
     }
     rc = sho_textsrc_records(path, format, offset, cat_text_record, NULL, err);
     return rc == 1 ? 0
-           : rc == 0 ? sho_err_set(err, SHO_ECORRUPT, NULL, offset, "no record at the event's offset")
-                     : rc;
+           : rc == 0
+               ? sho_err_set(err, SHO_ECORRUPT, NULL, offset, "no record at the event's offset")
+               : rc;
 }
 
 static int cat_parse(int argc, char **argv, const char **data, const char **ref)

@@ -84,7 +84,7 @@ struct collect_opts {
     enum sho_event_format format;
     struct sho_collect_opts collect;
     enum sho_source_format source_format; /* --format */
-    struct sho_textsrc_opts text;   /* text sources */
+    struct sho_textsrc_opts text;         /* text sources */
 };
 
 struct collect_run {
@@ -219,10 +219,9 @@ static int collect_read(struct collect_run *run, const char *file, enum sho_sour
 }
 
 /* Store one file: its bytes, then its events, then its source record. */
-static int collect_store(struct collect_run *run, const char *file,
-                         enum sho_source_format format, const struct sho_collect_sink *sink,
-                         struct sho_collect_stats *st, struct sho_archive_source_stats *as,
-                         struct sho_err *err)
+static int collect_store(struct collect_run *run, const char *file, enum sho_source_format format,
+                         const struct sho_collect_sink *sink, struct sho_collect_stats *st,
+                         struct sho_archive_source_stats *as, struct sho_err *err)
 {
     int rc, erc;
 
@@ -230,8 +229,8 @@ static int collect_store(struct collect_run *run, const char *file,
     if (format == SHO_SOURCE_EVTX && !sho_collector_is_evtx(file, err)) {
         return err->code != 0 ? err->code : SHO_ECORRUPT;
     }
-    rc = sho_archive_source_begin(run->archive, file, sho_source_format_name(format),
-                                  run->o->host, err);
+    rc = sho_archive_source_begin(run->archive, file, sho_source_format_name(format), run->o->host,
+                                  err);
     if (rc < 0) {
         run->sink_failed = true;
         run->sink_err = *err;
@@ -288,9 +287,9 @@ static int collect_file(void *ctx, const char *file, const struct sho_err *probl
     if (format == SHO_SOURCE_AUTO && collect_named_evtx(file)) {
         format = SHO_SOURCE_EVTX; /* a damaged .evtx is reported as such, not as "unknown" */
     }
-    rc = format == SHO_SOURCE_AUTO ? sho_source_detect(file, run->o->text.samba_prefix, &format,
-                                                       &err)
-                                   : 0;
+    rc = format == SHO_SOURCE_AUTO
+             ? sho_source_detect(file, run->o->text.samba_prefix, &format, &err)
+             : 0;
     if (rc == 0) {
         rc = run->archive != NULL ? collect_store(run, file, format, &sink, &st, &as, &err)
                                   : collect_read(run, file, format, &sink, &st, &err);
@@ -382,8 +381,9 @@ static int collect_option(int c, struct collect_opts *o, char **argv)
         return 0;
     case 'f':
         if (sho_source_format_parse(optarg, &o->source_format) != 0) {
-            (void)fprintf(stderr, "shoseki collect: unknown format '%s' (auto, evtx, auditd, "
-                                  "samba, xml, csv)\n",
+            (void)fprintf(stderr,
+                          "shoseki collect: unknown format '%s' (auto, evtx, auditd, "
+                          "samba, xml, csv)\n",
                           optarg);
             return SHO_EXIT_USAGE;
         }

@@ -66,10 +66,10 @@ int sho_textsrc_new(const struct sho_textsrc_opts *opts, struct sho_textsrc **ou
         rc = csv_map_load(opts->csv_map, &t->csv, err);
     }
     if (rc == 0) {
-        t->normalizer = normalizer_new(
-            ((opts->flags & SHO_COLLECT_ALL_OBJECTS) ? NORMALIZE_ALL_OBJECTS : 0) |
-                ((opts->flags & SHO_COLLECT_ALL_EVENTS) ? NORMALIZE_ALL_EVENTS : 0),
-            SHO_COLLECT_HANDLES_DEFAULT);
+        t->normalizer =
+            normalizer_new(((opts->flags & SHO_COLLECT_ALL_OBJECTS) ? NORMALIZE_ALL_OBJECTS : 0) |
+                               ((opts->flags & SHO_COLLECT_ALL_EVENTS) ? NORMALIZE_ALL_EVENTS : 0),
+                           SHO_COLLECT_HANDLES_DEFAULT);
         t->xml = evtx_xml_new();
         winrec_init(&t->rec);
         rc = t->xml == NULL ? sho_err_set(err, SHO_ENOMEM, NULL, -1, "no XML parser") : 0;
@@ -110,8 +110,8 @@ void textsrc_problem(struct textsrc_file *f, enum sho_skip_reason reason, bool i
     if (is_skip) {
         f->st->skipped[reason]++;
     }
-    (void)sho_err_set(&e, SHO_ECORRUPT, f->path, offset, "line %llu: %s",
-                      (unsigned long long)line, msg);
+    (void)sho_err_set(&e, SHO_ECORRUPT, f->path, offset, "line %llu: %s", (unsigned long long)line,
+                      msg);
     if (f->sink->problem != NULL) {
         f->sink->problem(f->sink->ctx, &e);
     }
@@ -161,8 +161,8 @@ static void au_sink_problem(void *ctx, enum auditd_problem kind, int64_t offset,
 {
     struct textsrc_file *f = ctx;
 
-    textsrc_problem(f, kind == AUDITD_LATE ? SHO_SKIP_LATE : SHO_SKIP_BAD_LINE,
-                    kind != AUDITD_GAP, offset, line, msg);
+    textsrc_problem(f, kind == AUDITD_LATE ? SHO_SKIP_LATE : SHO_SKIP_BAD_LINE, kind != AUDITD_GAP,
+                    offset, line, msg);
 }
 
 static int read_auditd(struct textsrc_file *f, struct text_lines *lines, struct sho_err *err)

@@ -29,7 +29,7 @@
 #include "textsrc.h"
 
 #define SAMBA_ARGS_MAX 8
-#define SAMBA_SEEN_MAX 64   /* identical lines told apart within one second */
+#define SAMBA_SEEN_MAX 64                        /* identical lines told apart within one second */
 #define RECORD_ID_MASK ((UINT64_C(1) << 53) - 1) /* exact in JSON doubles */
 
 enum samba_layout {
@@ -156,13 +156,13 @@ void samba_spec_release(struct samba_spec *spec)
 /* ---- one line ------------------------------------------------------------------------ */
 
 struct samba_rec {
-    uint64_t time;           /* FILETIME */
+    uint64_t time; /* FILETIME */
     bool has_time;
-    const char *host;        /* syslog HOST */
-    const char *tag;         /* syslog TAG without [pid] */
+    const char *host; /* syslog HOST */
+    const char *tag;  /* syslog TAG without [pid] */
     uint64_t pid;
     bool has_pid;
-    const char *var[128];    /* prefix variables by letter */
+    const char *var[128]; /* prefix variables by letter */
     const char *op, *status;
     const char *arg[SAMBA_ARGS_MAX];
     size_t arg_count;
@@ -205,7 +205,8 @@ static size_t sb_bsd_time(const char *s, size_t len, const struct sb_ctx *f, uin
         !sb_num(s + 7, 2, 23, &hh) || !sb_num(s + 10, 2, 59, &mm) || !sb_num(s + 13, 2, 60, &ss)) {
         return 0;
     }
-    /* The year: that of the file's last write, in the log's zone; a date after it is last year's. */
+    /* The year: that of the file's last write, in the log's zone; a date after it is last year's.
+     */
     mtime_local = f->mtime + (f->mtime - tzone_to_utc(f->zone, f->mtime));
     sho_time_civil_from_days(mtime_local >= 0 ? mtime_local / 86400 : (mtime_local - 86399) / 86400,
                              &year, &y_m, &y_d);
@@ -241,8 +242,8 @@ static size_t sb_iso_time(const char *s, size_t len, const struct sb_ctx *f, uin
         secs = (int64_t)(*ft / SHO_TICKS_PER_SECOND) -
                (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
         frac = *ft % SHO_TICKS_PER_SECOND;
-        shifted = tzone_to_utc(f->zone, secs) +
-                  (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
+        shifted =
+            tzone_to_utc(f->zone, secs) + (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
         if (shifted < 0) {
             return 0;
         }
@@ -469,9 +470,9 @@ bool samba_is_line(const struct samba_spec *spec, const char *text, size_t len)
 
 struct sb_state {
     struct sb_ctx c;
-    struct sho_buf path;               /* the UNC path being built */
-    uint64_t second;                   /* time of the lines in `seen` */
-    uint64_t seen[SAMBA_SEEN_MAX];     /* hashes of the lines logged in that second */
+    struct sho_buf path;           /* the UNC path being built */
+    uint64_t second;               /* time of the lines in `seen` */
+    uint64_t seen[SAMBA_SEEN_MAX]; /* hashes of the lines logged in that second */
     size_t seen_count;
 };
 

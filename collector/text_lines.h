@@ -24,12 +24,12 @@
 #define TEXT_BLOCK_SIZE ((size_t)1 << 20) /* bytes read per read(2) */
 
 struct text_line {
-    char *text;          /* borrowed, NUL-terminated; valid until the next call */
-    size_t len;          /* bytes, without the line end */
-    int64_t offset;      /* byte offset of the line's first byte in the file */
-    uint64_t number;     /* 1-based line number */
-    bool is_too_long;    /* cut at TEXT_LINE_MAX; the rest was skipped */
-    bool has_nul;        /* the line holds a NUL byte (text ends at the first) */
+    char *text;       /* borrowed, NUL-terminated; valid until the next call */
+    size_t len;       /* bytes, without the line end */
+    int64_t offset;   /* byte offset of the line's first byte in the file */
+    uint64_t number;  /* 1-based line number */
+    bool is_too_long; /* cut at TEXT_LINE_MAX; the rest was skipped */
+    bool has_nul;     /* the line holds a NUL byte (text ends at the first) */
 };
 
 struct text_lines;
@@ -49,7 +49,6 @@ void text_lines_free(struct text_lines *r);
  * The next line into `out`. Returns 1 with a line, 0 at the end of the
  * input, or SHO_EIO (err says why; no path filled).
  */
-SHO_NODISCARD int text_lines_next(struct text_lines *r, struct text_line *out,
-                                  struct sho_err *err);
+SHO_NODISCARD int text_lines_next(struct text_lines *r, struct text_line *out, struct sho_err *err);
 
 #endif /* SHOSEKI_TEXT_LINES_H */

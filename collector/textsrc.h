@@ -26,8 +26,8 @@
 
 /* One piece of a prefix: literal text, or a %X variable. */
 struct samba_piece {
-    char var;     /* 'u', 'I', ...; 0 for literal text */
-    char *text;   /* literal text (owned), NULL for a variable */
+    char var;   /* 'u', 'I', ...; 0 for literal text */
+    char *text; /* literal text (owned), NULL for a variable */
     size_t len;
 };
 
@@ -37,8 +37,7 @@ struct samba_spec {
 };
 
 /* Parse a full_audit:prefix spec (NULL: the default). Returns 0 or SHO_EINVAL. */
-SHO_NODISCARD int samba_spec_parse(struct samba_spec *spec, const char *text,
-                                   struct sho_err *err);
+SHO_NODISCARD int samba_spec_parse(struct samba_spec *spec, const char *text, struct sho_err *err);
 void samba_spec_release(struct samba_spec *spec);
 
 /* ---- CSV map (csv_source.c) ------------------------------------------------------------- */
@@ -51,12 +50,12 @@ void csv_map_free(struct csv_map *m);
 /* ---- the reader -------------------------------------------------------------------------- */
 
 struct sho_textsrc {
-    struct sho_textsrc_opts opts; /* strings borrowed only during sho_textsrc_new */
-    char *host;                   /* owned copy of opts.host */
-    struct uid_map *names;        /* owned, may be NULL */
-    struct samba_spec samba;      /* owned */
-    struct tzone zone;            /* owned */
-    struct csv_map *csv;          /* owned, may be NULL */
+    struct sho_textsrc_opts opts;  /* strings borrowed only during sho_textsrc_new */
+    char *host;                    /* owned copy of opts.host */
+    struct uid_map *names;         /* owned, may be NULL */
+    struct samba_spec samba;       /* owned */
+    struct tzone zone;             /* owned */
+    struct csv_map *csv;           /* owned, may be NULL */
     struct normalizer *normalizer; /* owned: XML exports and CSV exports of Windows events */
     struct evtx_xml *xml;          /* owned */
     struct winrec rec;             /* owned */
@@ -79,8 +78,7 @@ void textsrc_problem(struct textsrc_file *f, enum sho_skip_reason reason, bool i
                      int64_t offset, uint64_t line, const char *msg);
 
 /* Hand an event to the sink (source and a missing host filled). Returns 0 or the sink's code. */
-SHO_NODISCARD int textsrc_event(struct textsrc_file *f, struct sho_event *ev,
-                                struct sho_err *err);
+SHO_NODISCARD int textsrc_event(struct textsrc_file *f, struct sho_event *ev, struct sho_err *err);
 
 /* Report an over-long line or one holding NUL; returns true when `l` is not usable. */
 bool textsrc_line_bad(struct textsrc_file *f, const struct text_line *l);

@@ -43,8 +43,8 @@ static void probe_line(const struct samba_spec *spec, const char *s, size_t n,
     }
 }
 
-static int probe_decide(const struct probe_counts *c, const char *path,
-                        enum sho_source_format *out, struct sho_err *err)
+static int probe_decide(const struct probe_counts *c, const char *path, enum sho_source_format *out,
+                        struct sho_err *err)
 {
     if (c->xml > 0) {
         *out = SHO_SOURCE_XML;
@@ -137,7 +137,8 @@ static int rec_line(struct rec_walk *w, const struct text_line *l,
     if (w->format == SHO_SOURCE_XML) {
         int64_t from = l->offset > w->target ? l->offset : w->target;
         const char *p = l->text + (from - l->offset), *close;
-        if (!w->is_in_xml && !(w->target >= l->offset && w->target < l->offset + (int64_t)l->len + 1)) {
+        if (!w->is_in_xml &&
+            !(w->target >= l->offset && w->target < l->offset + (int64_t)l->len + 1)) {
             return 0;
         }
         w->is_in_xml = true;

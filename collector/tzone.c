@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TZIF_HEADER    44
-#define TZIF_FILE_MAX  (256 * 1024)
-#define TZ_MAX_OFFSET  (26 * 3600)
+#define TZIF_HEADER   44
+#define TZIF_FILE_MAX (256 * 1024)
+#define TZ_MAX_OFFSET (26 * 3600)
 
 static uint32_t tz_be32(const uint8_t *p)
 {
@@ -76,8 +76,8 @@ static int tz_parse(struct tzone *z, const uint8_t *p, size_t len)
             isut > 256 || isstd > 256 || charcnt > 4096) {
             return SHO_ECORRUPT;
         }
-        body = timecnt * tsize + timecnt + typecnt * 6 + charcnt + leap * (tsize + 4) + isstd +
-               isut;
+        body =
+            timecnt * tsize + timecnt + typecnt * 6 + charcnt + leap * (tsize + 4) + isstd + isut;
         if (len - TZIF_HEADER < body) {
             return SHO_ECORRUPT;
         }
@@ -121,7 +121,8 @@ static int tz_file(struct tzone *z, const char *name, struct sho_err *err)
     if (strstr(name, "..") != NULL || name[0] == '/' || strlen(name) > 200) {
         return sho_err_set(err, SHO_EINVAL, NULL, -1, "unknown time zone '%s'", name);
     }
-    (void)snprintf(path, sizeof(path), "%s/%s", dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo", name);
+    (void)snprintf(path, sizeof(path), "%s/%s",
+                   dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo", name);
     f = fopen(path, "rb");
     if (f == NULL) {
         return sho_err_set(err, SHO_EINVAL, path, -1, "unknown time zone '%s': %s", name,

@@ -18,12 +18,12 @@
 #define TZONE_MAX_TRANSITIONS 4096
 
 struct tzone {
-    int32_t fixed;      /* offset in seconds east of UTC when there are no transitions */
-    int64_t *at;        /* owned: transition times (Unix seconds), ascending */
-    int32_t *offset;    /* owned: offset in force from at[i] */
-    size_t count;       /* transitions */
-    int32_t before;     /* offset before the first transition */
-    char name[64];      /* as given, for messages */
+    int32_t fixed;   /* offset in seconds east of UTC when there are no transitions */
+    int64_t *at;     /* owned: transition times (Unix seconds), ascending */
+    int32_t *offset; /* owned: offset in force from at[i] */
+    size_t count;    /* transitions */
+    int32_t before;  /* offset before the first transition */
+    char name[64];   /* as given, for messages */
 };
 
 /* Load zone `spec` (NULL or "" means UTC). Returns 0 or SHO_EINVAL / SHO_EIO. */

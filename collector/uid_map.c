@@ -61,8 +61,7 @@ static int uid_line(struct uid_map *m, const char *s, size_t len, size_t cap, si
     m->entries[m->count].uid = uid;
     m->entries[m->count].name = m->names.len;
     m->entries[m->count].line = line;
-    if (sho_buf_append(&m->names, s, (size_t)(c1 - s)) != 0 ||
-        sho_buf_putc(&m->names, '\0') != 0) {
+    if (sho_buf_append(&m->names, s, (size_t)(c1 - s)) != 0 || sho_buf_putc(&m->names, '\0') != 0) {
         return SHO_ELIMIT;
     }
     m->count++;
@@ -89,8 +88,9 @@ int uid_map_parse(const char *text, size_t len, const char *path, struct uid_map
         rc = uid_line(m, text + pos, l > 0 && text[pos + l - 1] == '\r' ? l - 1 : l, cap, line);
         if (rc < 0) {
             rc = sho_err_set(err, rc, path, (int64_t)pos,
-                             rc == SHO_ELIMIT ? "line %zu: more than %d users"
-                                              : "line %zu: not a passwd line (name:password:uid:...)",
+                             rc == SHO_ELIMIT
+                                 ? "line %zu: more than %d users"
+                                 : "line %zu: not a passwd line (name:password:uid:...)",
                              line, UID_MAP_MAX_ENTRIES);
         }
         pos += l + 1;
@@ -159,6 +159,5 @@ const char *uid_map_get(const struct uid_map *m, uint64_t uid)
             hi = mid;
         }
     }
-    return lo < m->count && m->entries[lo].uid == uid ? m->names.data + m->entries[lo].name
-                                                        : NULL;
+    return lo < m->count && m->entries[lo].uid == uid ? m->names.data + m->entries[lo].name : NULL;
 }

@@ -16,11 +16,11 @@
 
 struct xml_state {
     struct textsrc_file *f;
-    struct sho_buf elem;  /* the element being collected */
-    bool is_in;           /* inside an <Event> */
-    bool is_too_large;    /* this element passed XML_EVENT_MAX */
-    int64_t offset;       /* of its "<Event" */
-    uint64_t line;        /* of its "<Event" */
+    struct sho_buf elem; /* the element being collected */
+    bool is_in;          /* inside an <Event> */
+    bool is_too_large;   /* this element passed XML_EVENT_MAX */
+    int64_t offset;      /* of its "<Event" */
+    uint64_t line;       /* of its "<Event" */
 };
 
 /* The next "<Event" that starts an Event element (not <Events>) at or after `p`. */

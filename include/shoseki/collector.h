@@ -164,11 +164,10 @@ SHO_NODISCARD int sho_textsrc_read(struct sho_textsrc *t, const char *path,
  * for the others the record at that offset. Returns 1 when found, 0 not, or a
  * negative code.
  */
-SHO_NODISCARD int sho_textsrc_records(const char *path, enum sho_source_format format,
-                                      int64_t source_offset,
-                                      int (*fn)(void *ctx, int64_t offset, const char *text,
-                                                size_t len),
-                                      void *ctx, struct sho_err *err);
+SHO_NODISCARD int
+sho_textsrc_records(const char *path, enum sho_source_format format, int64_t source_offset,
+                    int (*fn)(void *ctx, int64_t offset, const char *text, size_t len), void *ctx,
+                    struct sho_err *err);
 
 /* ---- input discovery ------------------------------------------------------------ */
 

@@ -80,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a = auditd_new(&o, &sink);
     while (text_lines_next(lines, &l, &err) == 1) {
         count++;
-        if (!l.is_too_long && !l.has_nul && auditd_line(a, l.text, l.len, l.offset, l.number, &err) != 0) {
+        if (!l.is_too_long && !l.has_nul &&
+            auditd_line(a, l.text, l.len, l.offset, l.number, &err) != 0) {
             fuzz_fail("auditd_line failed with a sink that never fails");
         }
     }

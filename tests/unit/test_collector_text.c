@@ -83,7 +83,7 @@ static void feed(const char *text, size_t pending, const struct uid_map *names, 
     "type=SYSCALL msg=audit(1700000000.100:" #ser "): arch=c000003e syscall=" #nr " success=" succ \
     " exit=3 a0=" a0 " a1=7ffd0000 a2=" a2 " a3=0 items=" #items                                   \
     " ppid=1 pid=42 auid=1000 uid=0 gid=0 ses=5 comm=\"x\" exe=\"/usr/bin/x\"\n"
-#define CWD(ser, d)   "type=CWD msg=audit(1700000000.100:" #ser "): cwd=\"" d "\"\n"
+#define CWD(ser, d) "type=CWD msg=audit(1700000000.100:" #ser "): cwd=\"" d "\"\n"
 #define PATHR(ser, i, name, nt)                                                                    \
     "type=PATH msg=audit(1700000000.100:" #ser "): item=" #i " name=" name                         \
     " inode=1 dev=fd:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=" nt "\n"
@@ -146,8 +146,9 @@ static void hex_names_and_enriched_user(void **state)
 
 static void uid_map_names_raw_records(void **state)
 {
-    static const char passwd[] = "# users\nroot:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/:/bin/sh\n"
-                                 "alice2:x:1000:1000::/:/bin/sh\n";
+    static const char passwd[] =
+        "# users\nroot:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/:/bin/sh\n"
+        "alice2:x:1000:1000::/:/bin/sh\n";
     struct uid_map *m = NULL;
     struct got g;
 
@@ -281,8 +282,8 @@ static void samba_specs(void **state)
     (void)state;
     assert_int_equal(samba_spec_parse(&s, NULL, NULL), 0);
     assert_int_equal(s.count, 7);
-    assert_true(samba_is_line(&s, "Jan  5 01:02:03 h smbd_audit[1]: u|1.2.3.4|m|sh|openat|ok|r|f",
-                              61));
+    assert_true(
+        samba_is_line(&s, "Jan  5 01:02:03 h smbd_audit[1]: u|1.2.3.4|m|sh|openat|ok|r|f", 61));
     assert_false(samba_is_line(&s, "Jan  5 01:02:03 h CRON[1]: (root) CMD (x)", 41));
     samba_spec_release(&s);
     assert_int_equal(samba_spec_parse(&s, "%u%I", &err), SHO_EINVAL);
