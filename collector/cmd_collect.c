@@ -318,9 +318,53 @@ static int collect_file(void *ctx, const char *file, const struct sho_err *probl
     return 0;
 }
 
+/* The options of text sources. Returns 0, a usage exit code, or 1 when `c` is not one. */
+static int collect_text_option(int c, struct collect_opts *o)
+{
+    uint64_t v;
+
+    switch (c) {
+    case 'f':
+        if (sho_source_format_parse(optarg, &o->source_format) != 0) {
+            (void)fprintf(stderr,
+                          "shoseki collect: unknown format '%s' (auto, evtx, auditd, "
+                          "samba, xml, csv)\n",
+                          optarg);
+            return SHO_EXIT_USAGE;
+        }
+        return 0;
+    case 'U':
+        o->text.uid_map = optarg;
+        return 0;
+    case 'P':
+        o->text.samba_prefix = optarg;
+        return 0;
+    case 'Z':
+        o->text.tz = optarg;
+        return 0;
+    case 'C':
+        o->text.csv_map = optarg;
+        return 0;
+    case 'Q':
+        if (sho_parse_u64(optarg, (uint64_t)1 << 24, SHO_PARSE_SUFFIX, &v) != 0 || v == 0) {
+            (void)fprintf(stderr, "shoseki collect: --pending wants 1..16M, not '%s'\n", optarg);
+            return SHO_EXIT_USAGE;
+        }
+        o->text.pending_max = (size_t)v;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
 static int collect_option(int c, struct collect_opts *o, char **argv)
 {
     uint64_t v;
+    int rc = collect_text_option(c, o);
+
+    if (rc != 1) {
+        return rc;
+    }
 
     switch (c) {
     case 'n':
@@ -378,34 +422,6 @@ static int collect_option(int c, struct collect_opts *o, char **argv)
             return SHO_EXIT_USAGE;
         }
         o->collect.handle_max = (size_t)v;
-        return 0;
-    case 'f':
-        if (sho_source_format_parse(optarg, &o->source_format) != 0) {
-            (void)fprintf(stderr,
-                          "shoseki collect: unknown format '%s' (auto, evtx, auditd, "
-                          "samba, xml, csv)\n",
-                          optarg);
-            return SHO_EXIT_USAGE;
-        }
-        return 0;
-    case 'U':
-        o->text.uid_map = optarg;
-        return 0;
-    case 'P':
-        o->text.samba_prefix = optarg;
-        return 0;
-    case 'Z':
-        o->text.tz = optarg;
-        return 0;
-    case 'C':
-        o->text.csv_map = optarg;
-        return 0;
-    case 'Q':
-        if (sho_parse_u64(optarg, (uint64_t)1 << 24, SHO_PARSE_SUFFIX, &v) != 0 || v == 0) {
-            (void)fprintf(stderr, "shoseki collect: --pending wants 1..16M, not '%s'\n", optarg);
-            return SHO_EXIT_USAGE;
-        }
-        o->text.pending_max = (size_t)v;
         return 0;
     case 'h':
         (void)fputs(collect_usage, stdout);

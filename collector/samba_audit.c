@@ -192,7 +192,7 @@ static bool sb_num(const char *s, size_t n, unsigned max, unsigned *out)
 static size_t sb_bsd_time(const char *s, size_t len, const struct sb_ctx *f, uint64_t *ft)
 {
     unsigned mon, day, hh, mm, ss, i;
-    int64_t local, utc, year, mtime_local;
+    int64_t local, utc, year, mtime_local, sod;
     unsigned y_m, y_d;
 
     if (len < 16 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' || s[12] != ':' || s[15] != ' ') {
@@ -210,10 +210,11 @@ static size_t sb_bsd_time(const char *s, size_t len, const struct sb_ctx *f, uin
     mtime_local = f->mtime + (f->mtime - tzone_to_utc(f->zone, f->mtime));
     sho_time_civil_from_days(mtime_local >= 0 ? mtime_local / 86400 : (mtime_local - 86399) / 86400,
                              &year, &y_m, &y_d);
-    local = sho_time_days_from_civil(year, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    sod = (int64_t)hh * 3600 + (int64_t)mm * 60 + (int64_t)ss;
+    local = sho_time_days_from_civil(year, mon + 1, day) * 86400 + sod;
     utc = tzone_to_utc(f->zone, local);
     if (utc > f->mtime + 86400) {
-        local = sho_time_days_from_civil(year - 1, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
+        local = sho_time_days_from_civil(year - 1, mon + 1, day) * 86400 + sod;
         utc = tzone_to_utc(f->zone, local);
     }
     if (utc < -(int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND)) {

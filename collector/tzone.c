@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define TZIF_HEADER   44
-#define TZIF_FILE_MAX (256 * 1024)
+#define TZIF_FILE_MAX ((size_t)256 * 1024)
 #define TZ_MAX_OFFSET (26 * 3600)
 
 static uint32_t tz_be32(const uint8_t *p)
@@ -100,8 +100,9 @@ static int tz_parse(struct tzone *z, const uint8_t *p, size_t len)
             if (idx[i] >= typecnt) {
                 return SHO_ECORRUPT;
             }
-            z->at[i] = tsize == 8 ? tz_be64(times + 8 * i) : (int32_t)tz_be32(times + 4 * i);
-            z->offset[i] = (int32_t)tz_be32(types + 6 * idx[i]);
+            z->at[i] = tsize == 8 ? tz_be64(times + (size_t)8 * i)
+                                  : (int32_t)tz_be32(times + (size_t)4 * i);
+            z->offset[i] = (int32_t)tz_be32(types + (size_t)6 * idx[i]);
         }
         z->count = timecnt;
         z->before = (int32_t)tz_be32(types);

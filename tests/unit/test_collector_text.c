@@ -258,7 +258,7 @@ static void zones(void **state)
 
     (void)state;
     assert_int_equal(tzone_load(&z, "+09:00", NULL), 0);
-    assert_int_equal(tzone_to_utc(&z, 9 * 3600), 0);
+    assert_int_equal(tzone_to_utc(&z, (int64_t)9 * 3600), 0);
     tzone_release(&z);
     assert_int_equal(tzone_load(&z, "-0530", NULL), 0);
     assert_int_equal(tzone_to_utc(&z, 0), 5 * 3600 + 1800);
