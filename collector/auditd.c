@@ -912,7 +912,9 @@ static int au_path_join(struct sho_buf *b, const char *name)
             if (b->len > 1) {
                 b->len--;
             }
-            b->data[b->len] = '\0';
+            if (b->data != NULL) {
+                b->data[b->len] = '\0'; /* ".." before anything else leaves the buffer empty */
+            }
         } else if (n > 0 && !(n == 1 && p[0] == '.')) {
             if ((b->len == 0 || b->data[b->len - 1] != '/') && sho_buf_putc(b, '/') != 0) {
                 return SHO_ELIMIT;

@@ -20,8 +20,7 @@
 #include "textsrc.h"
 #include "uid_map.h"
 
-#define DETECT_BYTES (64 * 1024) /* what format detection looks at */
-#define DETECT_LINES 32          /* non-blank lines sampled */
+#define TEXT_MTIME_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 
 static const char *const format_names[] = { "auto", "evtx", "auditd", "samba", "xml", "csv" };
 
@@ -226,6 +225,9 @@ int sho_textsrc_read(struct sho_textsrc *t, const char *path, enum sho_source_fo
                            sho_errno_text(errno, etext, sizeof(etext)));
     }
     f.mtime = fstat(fd, &st) == 0 ? (int64_t)st.st_mtime : 0;
+    if (f.mtime < 0 || f.mtime > TEXT_MTIME_MAX) {
+        f.mtime = 0; /* a date no log was written on: syslog years would overflow */
+    }
     lines = text_lines_new(fd);
     switch (format) {
     case SHO_SOURCE_AUDITD:

@@ -239,6 +239,19 @@ static void dirfd_relative_name_is_kept(void **state)
     assert_string_equal(g.path[0], "rel.txt");
 }
 
+static void dot_dot_at_the_root(void **state)
+{
+    struct got g;
+
+    (void)state;
+    feed(SC(1, 87, "0", "0", 1, "yes") CWD(1, "/") PATHR(1, 0, "\"/../..\"", "DELETE")
+             SC(2, 87, "0", "0", 1, "yes") CWD(2, "/a") PATHR(2, 0, "\"../../b/\"", "DELETE"),
+         16, NULL, &g);
+    assert_int_equal(g.count, 2);
+    assert_string_equal(g.path[0], "/");
+    assert_string_equal(g.path[1], "/b");
+}
+
 static void stamp_and_detection(void **state)
 {
     char stamp[64];
@@ -307,6 +320,7 @@ int main(void)
         cmocka_unit_test(full_table_completes_the_oldest),
         cmocka_unit_test(serial_gaps_fill_and_restart),
         cmocka_unit_test(dirfd_relative_name_is_kept),
+        cmocka_unit_test(dot_dot_at_the_root),
         cmocka_unit_test(stamp_and_detection),
         cmocka_unit_test(zones),
         cmocka_unit_test(samba_specs),
