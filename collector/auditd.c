@@ -906,7 +906,7 @@ static int au_path_join(struct sho_buf *b, const char *name)
         const char *e = strchr(p, '/');
         size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
         if (n == 2 && p[0] == '.' && p[1] == '.') {
-            while (b->len > 1 && b->data[b->len - 1] != '/') {
+            while (b->len > 1 && b->data != NULL && b->data[b->len - 1] != '/') {
                 b->len--;
             }
             if (b->len > 1) {
@@ -916,7 +916,8 @@ static int au_path_join(struct sho_buf *b, const char *name)
                 b->data[b->len] = '\0'; /* ".." before anything else leaves the buffer empty */
             }
         } else if (n > 0 && !(n == 1 && p[0] == '.')) {
-            if ((b->len == 0 || b->data[b->len - 1] != '/') && sho_buf_putc(b, '/') != 0) {
+            bool has_slash = b->len > 0 && b->data != NULL && b->data[b->len - 1] == '/';
+            if (!has_slash && sho_buf_putc(b, '/') != 0) {
                 return SHO_ELIMIT;
             }
             if (sho_buf_append(b, p, n) != 0) {
