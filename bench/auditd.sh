@@ -98,6 +98,6 @@ $events file events.
 The goal is at least 100 MB/s for \`collect\`. Wall-clock figures move with the load of the
 shared machine (other builds run beside the benchmark); CPU seconds do much less. Storing adds
 the archive's work to the reading: SHA-256 of the file, content-defined cutting, zstd, one
-SQLite dedup lookup per event and an fdatasync per EVENTS frame. Memory does not grow with the file: the joiner
-holds at most \`--pending\` open events (default 1024).
+SQLite dedup lookup per event and an fdatasync per EVENTS frame. Memory does not grow with the
+file: the joiner holds at most \`--pending\` open events (default 1024).
 MD
