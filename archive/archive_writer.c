@@ -150,7 +150,8 @@ static int writer_blocks(struct sho_archive *a, int fd, struct sho_err *err)
     struct arc_sha256 *h = arc_sha256_new();
     uint8_t *buf = sho_xmalloc(ARC_READ_CHUNK + ARC_CDC_MAX);
     bool evtx = strcmp(s->kind, "evtx") == 0;
-    uint64_t pos = 0; /* file offset of buf[0] */
+    uint64_t pos = 0; /* file offset of buf[start] */
+    size_t start = 0; /* buf[start, start+have) is unread: no memmove per block */
     size_t have = 0;
     bool eof = false;
     char etext[128];
@@ -159,7 +160,12 @@ static int writer_blocks(struct sho_archive *a, int fd, struct sho_err *err)
     while (rc == 0 && (!eof || have != 0)) {
         size_t cut;
         if (!eof && have < ARC_CDC_MAX) {
-            ssize_t n = read(fd, buf + have, ARC_READ_CHUNK);
+            ssize_t n;
+            if (start != 0) {
+                memmove(buf, buf + start, have);
+                start = 0;
+            }
+            n = read(fd, buf + have, ARC_READ_CHUNK);
             if (n < 0 && errno == EINTR) {
                 continue;
             }
@@ -174,12 +180,12 @@ static int writer_blocks(struct sho_archive *a, int fd, struct sho_err *err)
             s->stats.size += (uint64_t)n;
             continue;
         }
-        cut = evtx ? arc_evtx_cut(pos, have, eof) : arc_cdc_cut(buf, have, eof);
+        cut = evtx ? arc_evtx_cut(pos, have, eof) : arc_cdc_cut(buf + start, have, eof);
         if (cut == 0) {
             continue;
         }
-        rc = writer_block(a, buf, cut, err);
-        memmove(buf, buf + cut, have - cut);
+        rc = writer_block(a, buf + start, cut, err);
+        start += cut;
         have -= cut;
         pos += cut;
     }

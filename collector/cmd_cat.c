@@ -18,6 +18,7 @@
 
 struct cat_target {
     bool found;
+    char kind[16]; /* the source's kind: "evtx", "auditd", ... */
     uint8_t sha[SHO_HASH_LEN];
     int64_t offset;
     uint64_t record_id;
@@ -80,6 +81,45 @@ static int cat_render(const char *path, uint64_t id, struct sho_err *err)
     return rc;
 }
 
+static int cat_source(void *ctx, const struct sho_archive_source *s)
+{
+    struct cat_target *t = ctx;
+    char hex[SHO_HASH_HEX];
+
+    sho_hash_hex(t->sha, hex);
+    if (strcmp(hex, s->sha256) == 0) {
+        sho_str_copy(t->kind, sizeof(t->kind), s->kind);
+    }
+    return 0;
+}
+
+/* One original record of a text source: "OFFSET:" then its text, as grep -b prints. */
+static int cat_text_record(void *ctx, int64_t offset, const char *text, size_t len)
+{
+    (void)ctx;
+    if (printf("%lld:", (long long)offset) < 0 || fwrite(text, 1, len, stdout) != len ||
+        fputc('\n', stdout) == EOF) {
+        return SHO_EIO;
+    }
+    return 0;
+}
+
+/* Print the records of a text source's event; `kind` names its format. */
+static int cat_text(const char *path, const char *kind, int64_t offset, struct sho_err *err)
+{
+    enum sho_source_format format;
+    int rc;
+
+    if (sho_source_format_parse(kind, &format) != 0) {
+        return sho_err_set(err, SHO_ECORRUPT, NULL, -1, "source of unknown kind '%s'", kind);
+    }
+    rc = sho_textsrc_records(path, format, offset, cat_text_record, NULL, err);
+    return rc == 1 ? 0
+           : rc == 0
+               ? sho_err_set(err, SHO_ECORRUPT, NULL, offset, "no record at the event's offset")
+               : rc;
+}
+
 static int cat_parse(int argc, char **argv, const char **data, const char **ref)
 {
     static const struct option longopts[] = {
@@ -100,7 +140,9 @@ static int cat_parse(int argc, char **argv, const char **data, const char **ref)
                         "\n"
                         "Print the original record of the stored event REF (FRAME:INDEX, the\n"
                         "`ref` of `shoseki export`): for EVTX, the record's XML, rendered\n"
-                        "from the original file rebuilt out of the archive.\n",
+                        "from the original file rebuilt out of the archive; for text logs,\n"
+                        "the original line(s) of the event, each after its byte offset\n"
+                        "and a colon (auditd: every record of the event).\n",
                         stdout);
             return -1;
         } else {
@@ -155,6 +197,11 @@ int sho_cmd_cat(int argc, char **argv)
         rc = sho_archive_extract(a, t.sha, fd, &err);
     }
     if (rc == 0) {
+        rc = sho_archive_sources(a, cat_source, &t, &err);
+    }
+    if (rc == 0 && t.kind[0] != '\0' && strcmp(t.kind, "evtx") != 0) {
+        rc = cat_text(tmp, t.kind, t.offset, &err);
+    } else if (rc == 0) {
         uint64_t id = cat_header_id(fd, t.offset);
         rc = id == 0 ? sho_err_set(&err, SHO_ECORRUPT, NULL, t.offset,
                                    "no record at the event's offset")

@@ -33,6 +33,10 @@ const char *sho_skip_reason_name(enum sho_skip_reason reason)
         return "too large";
     case SHO_SKIP_MISSED:
         return "missed by libevtx";
+    case SHO_SKIP_BAD_LINE:
+        return "bad lines";
+    case SHO_SKIP_LATE:
+        return "late records";
     default:
         return "other";
     }

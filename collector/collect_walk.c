@@ -1,6 +1,7 @@
 /*
  * collect_walk: expands the PATH arguments of `collect` into input files. A
- * directory is searched recursively for *.evtx in sorted order, so the same
+ * directory is searched recursively for *.evtx, *.xml, *.csv, *.log and
+ * rotated *.log.N in sorted order, so the same
  * tree always gives the same sequence (and the archive the same frames).
  * Symlinked directories are not followed: a loop must not hang a collection.
  * A path that cannot be read is handed to the callback as a problem, so one
@@ -21,10 +22,25 @@ static int walk_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool walk_is_evtx(const char *name)
+static bool walk_ends(const char *name, size_t n, const char *ext)
 {
-    size_t n = strlen(name);
-    return n > 5 && sho_str_casecmp(name + n - 5, ".evtx") == 0;
+    size_t e = strlen(ext);
+    return n > e && sho_str_casecmp(name + n - e, ext) == 0;
+}
+
+/* Inputs in a directory: *.evtx, XML and CSV exports, *.log and rotated *.log.N. */
+static bool walk_is_input(const char *name)
+{
+    size_t n = strlen(name), i = n;
+
+    while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9') {
+        i--;
+    }
+    if (i < n && i > 5 && sho_str_casecmp(name + i - 5, ".log.") == 0) {
+        return true; /* audit.log.1, messages.log.12 */
+    }
+    return walk_ends(name, n, ".evtx") || walk_ends(name, n, ".xml") ||
+           walk_ends(name, n, ".csv") || walk_ends(name, n, ".log");
 }
 
 static int walk_dir(const char *dir, unsigned depth, sho_collect_walk_fn fn, void *ctx,
@@ -45,7 +61,7 @@ static int walk_entry(const char *path, bool top, unsigned depth, sho_collect_wa
     if (S_ISDIR(st.st_mode)) {
         return walk_dir(path, depth, fn, ctx, err);
     }
-    if (top || (S_ISREG(st.st_mode) && walk_is_evtx(path))) {
+    if (top || (S_ISREG(st.st_mode) && walk_is_input(path))) {
         return fn(ctx, path, NULL);
     }
     return 0;

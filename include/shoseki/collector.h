@@ -34,7 +34,9 @@ enum sho_skip_reason {
     SHO_SKIP_XML = 1,        /* the record's XML rendering was not well-formed */
     SHO_SKIP_TOO_LARGE = 2,  /* the record exceeded a size limit */
     SHO_SKIP_MISSED = 3,     /* in the file's record chain, but the decoder never returned it */
-    SHO_SKIP_REASON_COUNT = 4
+    SHO_SKIP_BAD_LINE = 4,   /* text sources: a line that is not a record of the format */
+    SHO_SKIP_LATE = 5,       /* auditd: a record that arrived after its event was complete */
+    SHO_SKIP_REASON_COUNT = 6
 };
 
 /* Name of a skip reason for summaries ("unreadable", ...). Static string. */
@@ -52,6 +54,9 @@ struct sho_collect_stats {
     uint64_t emitted;                        /* events handed to the sink */
     uint64_t skipped[SHO_SKIP_REASON_COUNT]; /* records skipped, by reason */
     bool is_dirty;                           /* header says not closed cleanly */
+    uint64_t serial_gaps;                    /* auditd: gaps in the serial numbers */
+    uint64_t serials_missing;                /* auditd: serials missing in those gaps */
+    uint64_t serial_restarts;                /* auditd: serial wrapped around or restarted */
 };
 
 /* Total of stats->skipped (bad chunks not included: their records cannot be counted). */
@@ -94,6 +99,76 @@ SHO_NODISCARD int sho_collector_read_evtx(struct sho_collector *c, const char *p
  */
 int sho_collector_is_evtx(const char *path, struct sho_err *err);
 
+/* ---- text sources and formats (collect_text.c) ----------------------------------- */
+
+/* Input formats; SHO_SOURCE_AUTO looks at the content. */
+enum sho_source_format {
+    SHO_SOURCE_AUTO = 0,
+    SHO_SOURCE_EVTX = 1,   /* Windows .evtx */
+    SHO_SOURCE_AUDITD = 2, /* Linux audit.log, RAW or ENRICHED */
+    SHO_SOURCE_SAMBA = 3,  /* Samba vfs_full_audit lines in a syslog file */
+    SHO_SOURCE_XML = 4,    /* Windows XML export: wevtutil qe /f:xml, Event Viewer "Save as XML" */
+    SHO_SOURCE_CSV = 5,    /* CSV export, columns mapped by --csv-map */
+};
+
+/* Parse "auto", "evtx", "auditd", "samba", "xml", "csv". Returns 0 or SHO_EINVAL. */
+SHO_NODISCARD int sho_source_format_parse(const char *name, enum sho_source_format *out);
+
+/* The name of a format ("auditd", ...): also the `kind` of its archive sources. Static. */
+const char *sho_source_format_name(enum sho_source_format format);
+
+/*
+ * Tell the format of the file at `path` from its first bytes. Returns 0 with
+ * *out set, or SHO_ECORRUPT (err says what the file starts with) / SHO_EIO.
+ * `samba_prefix` is the --samba-prefix spec (NULL: the default).
+ */
+SHO_NODISCARD int sho_source_detect(const char *path, const char *samba_prefix,
+                                    enum sho_source_format *out, struct sho_err *err);
+
+struct sho_textsrc_opts {
+    unsigned flags;           /* enum sho_collect_flags */
+    const char *host;         /* host for records that carry none (may be NULL) */
+    const char *uid_map;      /* passwd-style file: uid -> name (may be NULL) */
+    const char *samba_prefix; /* full_audit:prefix of smb.conf (NULL: "%u|%I|%m|%S") */
+    const char *tz;           /* zone of times logged without one: "UTC", "+09:00", "Asia/Tokyo" */
+    const char *csv_map;      /* --csv-map file (needed for CSV) */
+    size_t pending_max;       /* auditd: open events kept at most (0: default) */
+};
+
+struct sho_textsrc;
+
+/*
+ * A reader of text sources with `opts` (borrowed strings are copied or loaded
+ * now). Returns 0, or SHO_EINVAL / SHO_EIO when an option or a file it names is
+ * unusable (err says which). Caller frees with sho_textsrc_free.
+ */
+SHO_NODISCARD int sho_textsrc_new(const struct sho_textsrc_opts *opts, struct sho_textsrc **out,
+                                  struct sho_err *err);
+void sho_textsrc_free(struct sho_textsrc *t);
+
+/*
+ * Read one text file of `format` (not AUTO or EVTX) and send its events to
+ * `sink`; bad lines are reported through the sink as "line N: what" at their
+ * byte offset, counted in `stats` (zeroed first) and skipped. Returns 0 when
+ * the file was read, SHO_EIO when it could not be, or the sink's code.
+ */
+SHO_NODISCARD int sho_textsrc_read(struct sho_textsrc *t, const char *path,
+                                   enum sho_source_format format,
+                                   const struct sho_collect_sink *sink,
+                                   struct sho_collect_stats *stats, struct sho_err *err);
+
+/*
+ * For `cat`: call `fn` with each original record (line, or XML element, or CSV
+ * record) of the event stored with `source_offset` in the text file at `path`
+ * of `format`: for auditd every line carrying the same msg=audit(...) stamp,
+ * for the others the record at that offset. Returns 1 when found, 0 not, or a
+ * negative code.
+ */
+SHO_NODISCARD int
+sho_textsrc_records(const char *path, enum sho_source_format format, int64_t source_offset,
+                    int (*fn)(void *ctx, int64_t offset, const char *text, size_t len), void *ctx,
+                    struct sho_err *err);
+
 /* ---- input discovery ------------------------------------------------------------ */
 
 /*
@@ -104,7 +179,8 @@ typedef int (*sho_collect_walk_fn)(void *ctx, const char *file, const struct sho
 
 /*
  * Call `fn` for every input named by `path`: the file itself, or for a
- * directory every regular file below it whose name ends in ".evtx" (any case),
+ * directory every regular file below it whose name ends in ".evtx", ".xml",
+ * ".csv", ".log" (any case) or ".log.N" (rotated logs),
  * in byte order of their paths, recursively. Symlinked directories are not
  * followed. Returns 0 or the first non-zero return of `fn`.
  */

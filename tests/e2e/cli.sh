@@ -70,7 +70,7 @@ expect_match "missing file message" "'$SCRATCH/does-not-exist.evtx': cannot read
 mkdir -p "$SCRATCH/empty"
 run_cmd collect --dry-run "$SCRATCH/empty"
 expect_eq "empty dir exit" 3 "$RC"
-expect_match "empty dir message" "no .evtx files found" "$ERR"
+expect_match "empty dir message" "no input files found" "$ERR"
 
 # A directory walk ignores files not named *.evtx.
 mkdir -p "$SCRATCH/tree/sub"
