@@ -54,11 +54,11 @@ expect_eq "refreshed summary" "$(sha256sum <"$SCRATCH/full-what.csv")" "$(echo "
 
 # kill -9 during index, then a re-run: the same answers, nothing twice.
 big=$SCRATCH/big
-"$GEN" --out "$SCRATCH/biglogs" --seed 12 --persons 30 --files 400 --hosts 2 --days 6 --events-per-day 3000 >/dev/null
+"$GEN" --out "$SCRATCH/biglogs" --seed 12 --persons 30 --files 400 --hosts 2 --days 4 --events-per-day 1500 >/dev/null
 "$BIN" -q collect --data "$big" "$SCRATCH/biglogs" >/dev/null || fail "collect big"
 "$BIN" index --data "$big" --batch 2000 >/dev/null || fail "index big"
 dump "$big" >"$SCRATCH/big.csv"
-kills=${SHOSEKI_KILLS:-6}
+kills=${SHOSEKI_KILLS:-4}
 for i in $(seq 1 "$kills"); do
   "$BIN" index --data "$big" --rebuild --batch 1024 >/dev/null 2>&1 &
   pid=$!
@@ -70,7 +70,7 @@ for i in $(seq 1 "$kills"); do
 done
 
 # Searches while collect writes: never blocked, never an error.
-"$GEN" --out "$SCRATCH/more" --seed 13 --persons 30 --files 400 --hosts 2 --days 8 --events-per-day 3000 >/dev/null
+"$GEN" --out "$SCRATCH/more" --seed 13 --persons 30 --files 400 --hosts 2 --days 5 --events-per-day 1500 >/dev/null
 "$BIN" -q collect --data "$big" "$SCRATCH/more" >/dev/null &
 cpid=$!
 errors=0
