@@ -20,13 +20,14 @@ static const char report_usage[] =
     "  failed       failed access attempts, one row per person and file\n"
     "  deletions    deletions (4660, DELETE access, Sysmon 23/26)\n"
     "  removable    writes to removable volumes, and device connections (6416)\n"
+    "  mass-access  bursts: one person, N distinct files within M minutes (policy)\n"
     "\n"
     "options:\n";
 
-enum rk { RK_HANDLERS, RK_AFTER, RK_FAILED, RK_DELETIONS, RK_REMOVABLE, RK_COUNT };
+enum rk { RK_HANDLERS, RK_AFTER, RK_FAILED, RK_DELETIONS, RK_REMOVABLE, RK_MASS, RK_COUNT };
 
-static const char *const kind_names[RK_COUNT] = { "handlers", "after-hours", "failed", "deletions",
-                                                  "removable" };
+static const char *const kind_names[RK_COUNT] = { "handlers",  "after-hours", "failed",
+                                                  "deletions", "removable",   "mass-access" };
 
 static const struct qo_col event_cols[] = {
     { "time", "TIME", QO_STR },       { "user", "USER", QO_STR },
@@ -48,6 +49,7 @@ struct report {
     enum rk kind;
     struct qo_writer *w;
     struct ra_table failed;
+    struct burst_state *burst;
     uint64_t rows;
     struct sho_err err;
 };
@@ -80,6 +82,9 @@ static int report_row(void *ctx, const struct sho_index_row *row)
 
     if (row->actions == 0) {
         return 0; /* a handle closed (4658): the opening event says what was done */
+    }
+    if (r->kind == RK_MASS) {
+        return burst_row(r->burst, row);
     }
     cls = qp_class_of(&r->o.pol, row->path);
     switch (r->kind) {
@@ -176,7 +181,7 @@ static int report_parse(struct report *r, int argc, char **argv)
     }
     if (optind + 1 != argc) {
         (void)fprintf(stderr, "shoseki report: which report? (handlers, after-hours, failed, "
-                              "deletions, removable)\n");
+                              "deletions, removable, mass-access)\n");
         return SHO_EXIT_USAGE;
     }
     for (k = 0; k < RK_COUNT; k++) {
@@ -216,13 +221,25 @@ int sho_cmd_report(int argc, char **argv)
         } else if (r.kind == RK_REMOVABLE) {
             q.actions = writes | SHO_ACT_DEVICE_CONNECT;
         }
-        r.w = r.kind == RK_FAILED ? qo_new_cols(stdout, r.o.fmt, r.o.excel, &r.o.tz, failed_cols,
-                                                SHO_ARRAY_COUNT(failed_cols))
-                                  : qo_new_cols(stdout, r.o.fmt, r.o.excel, &r.o.tz, event_cols,
-                                                SHO_ARRAY_COUNT(event_cols));
+        if (r.kind == RK_MASS) {
+            size_t n;
+            const struct qo_col *cols = burst_columns(&n);
+            r.w = qo_new_cols(stdout, r.o.fmt, r.o.excel, &r.o.tz, cols, n);
+            r.burst = burst_new(r.w, &r.o.pol, &r.err);
+        } else if (r.kind == RK_FAILED) {
+            r.w = qo_new_cols(stdout, r.o.fmt, r.o.excel, &r.o.tz, failed_cols,
+                              SHO_ARRAY_COUNT(failed_cols));
+        } else {
+            r.w = qo_new_cols(stdout, r.o.fmt, r.o.excel, &r.o.tz, event_cols,
+                              SHO_ARRAY_COUNT(event_cols));
+        }
         rc = sho_index_search(r.o.ix, &q, report_row, &r, &r.err);
         if (rc == 0 && r.kind == RK_FAILED) {
             rc = report_failed_print(&r);
+        }
+        if (r.burst != NULL) {
+            int brc = burst_finish(r.burst, &r.rows);
+            rc = rc != 0 ? rc : brc;
         }
         if (rc == 0) {
             rc = qo_finish(r.w, &r.err);

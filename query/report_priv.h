@@ -41,6 +41,17 @@ void ra_sort(struct ra_table *t);
 /* "DOMAIN\name" of a row's person (caller frees), or its SID, or NULL. */
 char *ra_person_label(const struct sho_index_row *r);
 
+/* ---- bursts (report_burst.c) ----------------------------------------------------- */
+
+struct burst_state;
+struct burst_state *burst_new(struct qo_writer *w, const struct qp_policy *pol,
+                              struct sho_err *err);
+/* One event, in time order. */
+SHO_NODISCARD int burst_row(struct burst_state *b, const struct sho_index_row *row);
+/* Report the bursts still open, add the rows written to *rows, free. */
+SHO_NODISCARD int burst_finish(struct burst_state *b, uint64_t *rows);
+const struct qo_col *burst_columns(size_t *count);
+
 /* ---- options (report_opts.c) ------------------------------------------------------ */
 
 struct rp_opts {

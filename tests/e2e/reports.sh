@@ -25,6 +25,20 @@ run_cmd scope --data "$D" --user "$who" --format table --tz Asia/Tokyo
 expect_eq "scope table" 0 "$RC"
 expect_match "scope summary" "^scope of $who: [0-9]+ files reached( \\([0-9]+ mynumber in all\\))? by [0-9]+ persons on [0-9]+ hosts" "$OUT"
 
+# mass-access: the burst truth.json names, with a threshold of 6 files in 1 minute.
+printf '[mass-access]\nfiles = 6\nminutes = 1\n' >"$SCRATCH/mass.conf"
+run_cmd report mass-access --data "$D" --policy "$SCRATCH/mass.conf" --tz UTC --format jsonl
+expect_eq "mass-access" 0 "$RC"
+"$PY" - "$SCRATCH/out" "$SCRATCH/logs/truth.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+b = json.load(open(sys.argv[2], encoding="utf-8"))["burst"]
+hit = [r for r in rows if r["user_sid"] == b["sid"] and r["start"] <= b["start"]
+       and r["end"] >= b["end"][:19] and r["files"] >= b["files"]]
+sys.exit(0 if hit else 1)
+PY
+expect_eq "the burst of truth.json" 0 "$?"
+
 # Mistakes in a policy: exit 2, the file and line named.
 bad() {
   printf '%b' "$1" >"$SCRATCH/bad.conf"
