@@ -205,7 +205,7 @@ static int sel_person(struct sho_index *ix, const char *text, struct sho_err *er
                     text, NULL, err);
 }
 
-static int sel_fill(struct sho_index *ix, const struct sho_index_query *q, struct sho_err *err)
+static int sel_kind(struct sho_index *ix, const struct sho_index_query *q, struct sho_err *err)
 {
     char *folded;
     size_t n;
@@ -248,6 +248,71 @@ static int sel_fill(struct sho_index *ix, const struct sho_index_query *q, struc
     }
 }
 
+/* The id range of a query's window, one group of slack each side (see bind_common). */
+static void window_ids(const struct sho_index_query *q, int64_t *lo, int64_t *hi)
+{
+    int64_t since = q->since != 0 ? ix_ticks(q->since) : INT64_MIN / 2;
+    int64_t until = q->until != 0 ? ix_ticks(q->until) : INT64_MAX / 2;
+
+    *lo = q->since != 0 ? (ix_floor_div(since, IX_GROUP_TICKS) - 1) * IX_GROUP_SLOTS : INT64_MIN;
+    *hi = q->until != 0 ? (ix_floor_div(until, IX_GROUP_TICKS) + 2) * IX_GROUP_SLOTS : INT64_MAX;
+}
+
+/* One hop: replace the selected persons by the files they touched in the window, or the
+ * selected files by the persons who touched them. */
+static int sel_hop(struct sho_index *ix, const struct sho_index_query *q, struct sho_err *err)
+{
+    static const char *const sql[] = {
+        [SHO_HOP_FILES] = "INSERT OR IGNORE INTO temp.hop SELECT DISTINCT file FROM events"
+                          " WHERE person IN (SELECT id FROM temp.sel) AND file IS NOT NULL"
+                          " AND id BETWEEN ?1 AND ?2",
+        [SHO_HOP_PERSONS] = "INSERT OR IGNORE INTO temp.hop SELECT DISTINCT person FROM events"
+                            " WHERE file IN (SELECT id FROM temp.sel) AND person IS NOT NULL"
+                            " AND id BETWEEN ?1 AND ?2",
+    };
+    sqlite3_stmt *st = NULL;
+    int64_t lo, hi;
+    int rc;
+
+    rc = ix_sql_exec(ix,
+                     "CREATE TEMP TABLE IF NOT EXISTS hop(id INTEGER PRIMARY KEY);"
+                     "DELETE FROM temp.hop;",
+                     err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (sqlite3_prepare_v2(ix->db, sql[q->hop], -1, &st, NULL) != SQLITE_OK) {
+        return ix_sql_fail(ix, "cannot search", err);
+    }
+    window_ids(q, &lo, &hi);
+    (void)sqlite3_bind_int64(st, 1, lo);
+    (void)sqlite3_bind_int64(st, 2, hi);
+    rc = sqlite3_step(st);
+    (void)sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        return ix_sql_fail(ix, "cannot search", err);
+    }
+    return ix_sql_exec(ix, "DELETE FROM temp.sel; INSERT INTO temp.sel SELECT id FROM temp.hop;",
+                       err);
+}
+
+static int sel_fill(struct sho_index *ix, const struct sho_index_query *q, struct sho_err *err)
+{
+    bool persons = q->select == SHO_SELECT_PERSON;
+    int rc;
+
+    if (q->hop != SHO_HOP_NONE &&
+        (q->select == SHO_SELECT_ALL || persons != (q->hop == SHO_HOP_FILES))) {
+        return sho_err_set(err, SHO_EINVAL, NULL, -1,
+                           "a hop goes from persons to files or from files to persons");
+    }
+    rc = sel_kind(ix, q, err);
+    if (rc == 0 && q->hop != SHO_HOP_NONE) {
+        rc = sel_hop(ix, q, err);
+    }
+    return rc;
+}
+
 /* ---- binding the common parameters -------------------------------------------------- */
 
 static void bind_common(sqlite3_stmt *st, const struct sho_index_query *q)
@@ -281,7 +346,9 @@ static int search_prepare(struct sho_index *ix, const char *head, const struct s
     sho_buf_init(&sql, 16384);
     rc = sho_buf_appends(&sql, head);
     if (rc == 0) {
-        rc = sho_buf_appends(&sql, where_select[q->select]);
+        rc = sho_buf_appends(&sql, q->hop == SHO_HOP_FILES     ? where_select[SHO_SELECT_PATH]
+                                   : q->hop == SHO_HOP_PERSONS ? where_select[SHO_SELECT_PERSON]
+                                                               : where_select[q->select]);
     }
     if (rc == 0) {
         rc = sho_buf_appends(&sql, where_common);
@@ -495,7 +562,7 @@ int sho_index_search(struct sho_index *ix, const struct sho_index_query *q,
         rc = sel_fill(ix, q, err);
     }
     if (rc == 0) {
-        rc = search_prepare(ix, search_head, q, " ORDER BY e.id", &st, err);
+        rc = search_prepare(ix, search_head, q, q->any_order ? "" : " ORDER BY e.id", &st, err);
     }
     if (rc == 0 && sqlite3_prepare_v2(ix->db, person_sql, -1, &ro.person, NULL) != SQLITE_OK) {
         rc = ix_sql_fail(ix, "cannot search", err);

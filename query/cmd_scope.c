@@ -66,7 +66,12 @@ static int scope_row(void *ctx, const struct sho_index_row *r)
         struct ra_entry *seen = s->from_person
                                     ? (pkey != NULL ? ra_find(&s->t[SC_PERSONS], pkey) : NULL)
                                     : (r->path != NULL ? ra_find(&s->t[SC_FILES], r->path) : NULL);
-        if (seen != NULL && seen->hop == 1) {
+        /* from a person: only what others did to those files after the person first did */
+        struct ra_entry *file =
+            s->from_person && r->path != NULL ? ra_find(&s->t[SC_FILES], r->path) : NULL;
+        if ((seen != NULL && seen->hop == 1) ||
+            (s->from_person && (file == NULL || file->hop != 1 || r->time < file->first ||
+                                file->actions == SHO_ACT_SHARE_CONNECT))) {
             free(label);
             free(pkey);
             return 0;
@@ -110,7 +115,26 @@ static int scope_row(void *ctx, const struct sho_index_row *r)
 
 /* Hop 2. From a person: who else touched each file after they first did. From anything
  * else: what else each person reached touched in the window. */
+static int scope_hop2_loop(struct scope *s);
+
+/* Hop 2 in one query: the files of the selected persons, or the persons of the selected
+ * files, found by the index itself; what hop 1 already holds is skipped in scope_row. */
 static int scope_hop2(struct scope *s)
+{
+    struct sho_index_query q = s->o.base;
+
+    if (s->q.select == SHO_SELECT_ALL) {
+        return scope_hop2_loop(s); /* from a host or address: per person */
+    }
+    q.select = s->q.select;
+    q.text = s->q.text;
+    q.hop = s->from_person ? SHO_HOP_FILES : SHO_HOP_PERSONS;
+    q.any_order = true; /* tallied, not listed */
+    s->hop = 2;
+    return sho_index_search(s->o.ix, &q, scope_row, s, &s->err);
+}
+
+static int scope_hop2_loop(struct scope *s)
 {
     struct ra_table *from = s->from_person ? &s->t[SC_FILES] : &s->t[SC_PERSONS];
     size_t i, n = from->count;

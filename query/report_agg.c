@@ -136,6 +136,11 @@ void ra_who(struct ra_entry *e, const char *who)
     e->who[e->who_count++] = sho_xstrdup(who);
 }
 
+static int ra_str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 char *ra_who_text(const struct ra_entry *e)
 {
     struct sho_buf b;
@@ -145,6 +150,8 @@ char *ra_who_text(const struct ra_entry *e)
     if (e->who_count == 0) {
         return NULL;
     }
+    /* sorted: the text must not depend on the order rows arrived in */
+    qsort(e->who, e->who_count, sizeof(*e->who), ra_str_cmp);
     sho_buf_init(&b, (size_t)1 << 20);
     for (i = 0; i < e->who_count; i++) {
         if (sho_buf_appendf(&b, "%s%s", i != 0 ? " " : "", e->who[i]) != 0) {

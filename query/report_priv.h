@@ -34,7 +34,7 @@ struct ra_entry *ra_get(struct ra_table *t, const char *key, bool *created);
 struct ra_entry *ra_find(struct ra_table *t, const char *key);
 void ra_count(struct ra_entry *e, uint64_t time, uint32_t actions);
 void ra_who(struct ra_entry *e, const char *who);
-/* The names joined by spaces (caller frees), or NULL. */
+/* The names sorted and joined by spaces (caller frees), or NULL. */
 char *ra_who_text(const struct ra_entry *e);
 /* Order by hop, then first time, then key. */
 void ra_sort(struct ra_table *t);

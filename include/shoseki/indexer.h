@@ -89,8 +89,16 @@ enum sho_index_select {
     SHO_SELECT_PERSON = 4 /* events by person `text`: a name, DOMAIN\name or a SID */
 };
 
+/* One hop further from the selection, within the query's window. */
+enum sho_index_hop {
+    SHO_HOP_NONE = 0,
+    SHO_HOP_FILES = 1,  /* from persons: the events on every file they touched */
+    SHO_HOP_PERSONS = 2 /* from files: the events of every person who touched them */
+};
+
 struct sho_index_query {
     enum sho_index_select select;
+    enum sho_index_hop hop;   /* SHO_HOP_NONE, or one hop from the selection */
     const char *text;         /* what select needs; borrowed */
     uint64_t since;           /* FILETIME, inclusive; 0 = open */
     uint64_t until;           /* FILETIME, exclusive; 0 = open */
@@ -99,6 +107,7 @@ struct sho_index_query {
     const char *host;         /* computer name, or its first label; NULL = any */
     const char *client_ip;    /* NULL = any */
     uint64_t limit;           /* rows at most; 0 = all */
+    bool any_order;           /* rows may come in any order (for tallies): no sorting */
 };
 
 /* One event as the index holds it. Strings borrowed during the callback. */
