@@ -110,8 +110,11 @@ small: the whole series ($etotal bytes) fits in zstd -19's 8 MiB window, so one 
 every repeat, and the archive also stores the normalized events. Real exports are larger:
 
 $(cat "$work/full.md")
+
 <!-- large-exports -->
+
 $(cat "$work/large.md")
+
 <!-- /large-exports -->
 
 ### Speed and memory (the public corpus, $total bytes)
