@@ -676,12 +676,35 @@ static void catchup_keyframe(struct sho_archive *a, enum arc_dict_kind kind,
     arc_dict_set(a, kind, &where, p, len);
 }
 
+/*
+ * The keys of an EVENTS frame (version 2 recomputes them from the events). A
+ * frame that does not decode teaches the cache nothing more; verify reports it.
+ */
+static int catchup_events(struct sho_archive *a, const struct sho_frame_info *fi, const uint8_t *p,
+                          size_t len)
+{
+    struct arc_events r;
+    struct sho_event ev;
+    struct sho_err e;
+    uint8_t key[ARC_EVENT_KEY_LEN];
+    int rc = 0;
+
+    arc_events_init(&r);
+    if (arc_events_load(&r, p, len) == 0) {
+        catchup_keyframe(a, ARC_DICT_EVENTS, fi, p, len);
+        while (rc == 0 && arc_events_next(&r, &ev, key) == 1) {
+            rc = arc_dedup_add_event(a->dedup, key, &e) < 0 ? SHO_ESQL : 0;
+        }
+    }
+    arc_events_release(&r);
+    return rc;
+}
+
 static int catchup_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *p, size_t len)
 {
     struct sho_archive *a = ctx;
     struct sho_err e;
-    size_t pos;
-    uint32_t count, i;
+    uint32_t i;
 
     if (fi->type == SHO_FRAME_BLOCK) {
         struct arc_block_table t;
@@ -706,20 +729,10 @@ static int catchup_frame(void *ctx, const struct sho_frame_info *fi, const uint8
         arc_source_release(&rec);
         return rc < 0 ? SHO_ESQL : 0;
     }
-    if (fi->type != SHO_FRAME_EVENTS || len < SHO_HASH_LEN + 4) {
+    if (fi->type != SHO_FRAME_EVENTS) {
         return 0;
     }
-    catchup_keyframe(a, ARC_DICT_EVENTS, fi, p, len);
-    count = sho_le32(p + SHO_HASH_LEN);
-    pos = SHO_HASH_LEN + 4;
-    for (i = 0; i < count && pos + ARC_EVENT_KEY_LEN + 4 <= len; i++) {
-        uint32_t elen = sho_le32(p + pos + ARC_EVENT_KEY_LEN);
-        if (arc_dedup_add_event(a->dedup, p + pos, &e) < 0) {
-            return SHO_ESQL;
-        }
-        pos += ARC_EVENT_KEY_LEN + 4 + (size_t)elen;
-    }
-    return 0;
+    return catchup_events(a, fi, p, len);
 }
 
 static int arc_open_writer(struct sho_archive *a, struct sho_err *err)

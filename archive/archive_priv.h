@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "shoseki/archive.h"
+#include "shoseki/event.h"
 
 /* ---- frame layout ---------------------------------------------------------------- */
 
@@ -149,6 +150,48 @@ struct arc_block_table {
 /* Check and index a BLOCK payload. Returns 0 or SHO_ECORRUPT. */
 SHO_NODISCARD int arc_blocks_parse(const uint8_t *p, size_t len, struct arc_block_table *t);
 
+/* ---- events frames ----------------------------------------------------------------- */
+
+/*
+ * EVENTS payload (events_payload.c): version 1, a sequence of {key, event};
+ * version 2, a marker where version 1 has its count, then a columnar batch
+ * (shoseki/event.h) whose keys are recomputed from the events. The writer
+ * writes version 2; readers take both.
+ */
+#define ARC_EVENT_KEY_LEN  16          /* event keys are stored truncated: 128 bits */
+#define ARC_EVENTS_MARKER  0xFFFFFFFFu /* in place of a version 1 count */
+#define ARC_EVENTS_VERSION 2           /* the version the writer writes */
+
+/* A reader of one EVENTS payload at a time; init once, load each payload. */
+struct arc_events {
+    const uint8_t *p;              /* the payload (borrowed) */
+    size_t len;                    /* its length */
+    uint32_t version;              /* 1 or ARC_EVENTS_VERSION once loaded */
+    uint32_t count;                /* events in it */
+    uint32_t next;                 /* index of the next event */
+    size_t pos;                    /* version 1: offset of the next entry */
+    struct sho_buf strings;        /* version 1: strings of the last event */
+    struct sho_event_batch *batch; /* version 2: the decoded batch (owned) */
+};
+
+void arc_events_init(struct arc_events *r);
+void arc_events_release(struct arc_events *r);
+
+/* Take payload `p` (borrowed until the next load). Returns 0 or SHO_ECORRUPT. */
+SHO_NODISCARD int arc_events_load(struct arc_events *r, const uint8_t *p, size_t len);
+
+/*
+ * The next event into `ev` (strings valid until the next call) and, when `key`
+ * is not NULL, its ARC_EVENT_KEY_LEN-byte key. Returns 1, 0 after the last
+ * event, or SHO_ECORRUPT (a version 1 entry that does not decode, or bytes
+ * after the last one).
+ */
+SHO_NODISCARD int arc_events_next(struct arc_events *r, struct sho_event *ev, uint8_t *key);
+
+/* Build a version 2 payload of batch `b` for source `sha` into `out` (reset first). */
+SHO_NODISCARD int arc_events_build(const uint8_t sha[SHO_HASH_LEN], const struct sho_event_batch *b,
+                                   struct sho_buf *out);
+
 /* ---- source records --------------------------------------------------------------- */
 
 /* A parsed SOURCE frame; strings point into `text` (owned). */
@@ -184,8 +227,6 @@ struct arc_head {
     bool has_dict[2];           /* the writer's dictionary keyframes are known */
     struct arc_dict dict[2];    /* where they are (data not set), by enum arc_dict_kind */
 };
-
-#define ARC_EVENT_KEY_LEN 16 /* event keys are stored truncated: 128 bits */
 
 struct arc_dedup;
 

@@ -114,11 +114,11 @@ struct verify_ctx {
     struct sho_archive *a;
     struct sho_verify_report *r;
     const uint8_t *expect;
-    struct hash_set blocks;  /* block hashes seen, checked against their bytes */
-    struct hash_set sources; /* committed sources */
-    struct hash_set pending; /* sources of events not yet committed */
+    struct hash_set blocks;   /* block hashes seen, checked against their bytes */
+    struct hash_set sources;  /* committed sources */
+    struct hash_set pending;  /* sources of events not yet committed */
+    struct arc_events events; /* reader of EVENTS payloads */
     struct sho_err *err;
-    struct sho_buf strings;
 };
 
 static int verify_fail(struct verify_ctx *v, const struct sho_frame_info *fi, const char *what)
@@ -133,27 +133,18 @@ static int verify_fail(struct verify_ctx *v, const struct sho_frame_info *fi, co
 static int verify_events(struct verify_ctx *v, const struct sho_frame_info *fi, const uint8_t *p,
                          size_t len)
 {
-    size_t pos = SHO_HASH_LEN + 4;
-    uint32_t count, i;
+    struct sho_event ev;
+    int rc;
 
-    if (len < pos) {
-        return verify_fail(v, fi, "events frame too short");
+    if (arc_events_load(&v->events, p, len) != 0) {
+        return verify_fail(v, fi, "events frame does not decode");
     }
-    count = sho_le32(p + SHO_HASH_LEN);
-    for (i = 0; i < count; i++) {
-        struct sho_event ev;
-        size_t used = 0;
-        if (pos + ARC_EVENT_KEY_LEN > len ||
-            sho_event_decode(p + pos + ARC_EVENT_KEY_LEN, len - pos - ARC_EVENT_KEY_LEN, &ev,
-                             &v->strings, &used) != 0) {
-            return verify_fail(v, fi, "an event does not decode");
-        }
-        pos += ARC_EVENT_KEY_LEN + used;
+    while ((rc = arc_events_next(&v->events, &ev, NULL)) == 1) {
     }
-    if (pos != len) {
-        return verify_fail(v, fi, "bytes after the last event");
+    if (rc != 0) {
+        return verify_fail(v, fi, "an event does not decode");
     }
-    v->r->events += count;
+    v->r->events += v->events.count;
     if (!hash_set_has(&v->sources, p)) {
         hash_set_add(&v->pending, p);
     }
@@ -248,7 +239,7 @@ int sho_archive_verify(struct sho_archive *a, const uint8_t *expect_head,
     v.r = report;
     v.expect = expect_head;
     v.err = err;
-    sho_buf_init(&v.strings, (size_t)ARC_PAYLOAD_MAX);
+    arc_events_init(&v.events);
     rc = arc_walk(a, NULL, SHO_FRAME_ALL, verify_frame, &v, &ws, err);
     report->frames = ws.frames;
     report->segments = ws.segments;
@@ -267,7 +258,7 @@ int sho_archive_verify(struct sho_archive *a, const uint8_t *expect_head,
     hash_set_release(&v.blocks);
     hash_set_release(&v.sources);
     hash_set_release(&v.pending);
-    sho_buf_release(&v.strings);
+    arc_events_release(&v.events);
     return rc;
 }
 
@@ -457,38 +448,32 @@ struct events_ctx {
     uint64_t want_seq;   /* event_get: the frame, or UINT64_MAX for all */
     uint32_t want_index; /* event_get: the event */
     bool found;
-    struct sho_buf strings;
 };
 
 int sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *payload, size_t len,
-                             struct sho_buf *strings,
                              int (*fn)(void *ctx, const struct sho_event *ev, uint32_t index,
                                        const uint8_t source_sha[SHO_HASH_LEN]),
                              void *ctx)
 {
+    struct arc_events r;
+    struct sho_event ev;
     char ref[48];
-    size_t pos = SHO_HASH_LEN + 4;
-    uint32_t count, i;
-    int rc = 0;
+    uint32_t i = 0;
+    int rc = 0, more = 0;
 
-    if (len < pos) {
+    arc_events_init(&r);
+    if (arc_events_load(&r, payload, len) != 0) {
+        arc_events_release(&r);
         return SHO_ECORRUPT;
     }
-    count = sho_le32(payload + SHO_HASH_LEN);
-    for (i = 0; i < count && rc == 0; i++) {
-        struct sho_event ev;
-        size_t used = 0;
-        if (pos + ARC_EVENT_KEY_LEN > len ||
-            sho_event_decode(payload + pos + ARC_EVENT_KEY_LEN, len - pos - ARC_EVENT_KEY_LEN, &ev,
-                             strings, &used) != 0) {
-            return SHO_ECORRUPT;
-        }
-        pos += ARC_EVENT_KEY_LEN + used;
+    while (rc == 0 && (more = arc_events_next(&r, &ev, NULL)) == 1) {
         (void)snprintf(ref, sizeof(ref), "%llu:%u", (unsigned long long)fi->seq, i);
         ev.ref = ref;
         rc = fn(ctx, &ev, i, payload);
+        i++;
     }
-    return rc;
+    arc_events_release(&r);
+    return rc == 0 && more < 0 ? SHO_ECORRUPT : rc;
 }
 
 static int events_one(void *ctx, const struct sho_event *ev, uint32_t index,
@@ -511,7 +496,7 @@ static int events_frame(void *ctx, const struct sho_frame_info *fi, const uint8_
     if (c->want_seq != UINT64_MAX && fi->seq != c->want_seq) {
         return 0;
     }
-    rc = sho_archive_frame_events(fi, p, len, &c->strings, events_one, c);
+    rc = sho_archive_frame_events(fi, p, len, events_one, c);
     /* event_get: the frame is found, stop walking (1 is not an error). */
     return rc != 0 ? rc : (c->want_seq != UINT64_MAX ? 1 : 0);
 }
@@ -520,9 +505,7 @@ static int events_run(struct sho_archive *a, struct events_ctx *c, struct sho_er
 {
     int rc;
 
-    sho_buf_init(&c->strings, (size_t)ARC_PAYLOAD_MAX);
     rc = sho_archive_walk(a, SHO_FRAME_MASK(SHO_FRAME_EVENTS), events_frame, c, err);
-    sho_buf_release(&c->strings);
     if (rc == SHO_ECORRUPT && err != NULL && err->code == 0) {
         rc = sho_err_set(err, SHO_ECORRUPT, a->archive_dir, -1, "an events frame is corrupt");
     }

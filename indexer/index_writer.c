@@ -35,7 +35,6 @@ struct upd {
     struct ix_row *rows;        /* owned */
     size_t count, cap;          /* rows held, rows per batch */
     size_t alloc;               /* rows allocated */
-    struct sho_buf strings;     /* decoded event strings */
     struct sho_archive_pos pos; /* last frame seen */
     bool pos_dirty;             /* pos moved since the last commit */
     uint64_t order;
@@ -244,7 +243,7 @@ static int upd_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *
         rc = rc == SQLITE_DONE ? 0 : ix_sql_fail(u->ix, "cannot write the index", u->err);
     }
     if (rc == 0) {
-        rc = sho_archive_frame_events(fi, payload, len, &u->strings, upd_event, u);
+        rc = sho_archive_frame_events(fi, payload, len, upd_event, u);
         if (rc == SHO_ECORRUPT && u->err != NULL && u->err->code == 0) {
             rc = sho_err_set(u->err, SHO_ECORRUPT, NULL, -1, "frame %llu: events are corrupt",
                              (unsigned long long)fi->seq);
@@ -430,7 +429,6 @@ int sho_index_update(struct sho_index *ix, struct sho_archive *a, const struct s
     u.cap = (size_t)batch;
     u.alloc = u.cap;
     u.rows = sho_xmalloc(u.alloc * sizeof(*u.rows));
-    sho_buf_init(&u.strings, (size_t)64 * 1024 * 1024);
     upd_caches(ix, cache);
     (void)snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%llu",
                    (unsigned long long)(cache / 4 / 1024));
@@ -454,6 +452,5 @@ int sho_index_update(struct sho_index *ix, struct sho_archive *a, const struct s
         }
     }
     free(u.rows);
-    sho_buf_release(&u.strings);
     return rc;
 }

@@ -166,18 +166,17 @@ SHO_NODISCARD int sho_archive_walk_from(struct sho_archive *a, const struct sho_
                                         void *ctx, struct sho_err *err);
 
 /*
- * Decode the events of one EVENTS frame (`payload` as a walk gives it) and
- * call `fn` for each with ev->ref set ("SEQ:INDEX"), its position `index` in
- * the frame and the source's SHA-256. Strings are copied into `strings`
- * (reset per event) and valid during the call. Returns 0, `fn`'s non-zero
- * value, or SHO_ECORRUPT when the payload is not a well-formed EVENTS frame.
+ * Decode the events of one EVENTS frame (`payload` as a walk gives it, any
+ * payload version) and call `fn` for each with ev->ref set ("SEQ:INDEX"), its
+ * position `index` in the frame and the source's SHA-256. Strings are valid
+ * during the call. Returns 0, `fn`'s non-zero value, or SHO_ECORRUPT when the
+ * payload is not a well-formed EVENTS frame.
  */
-SHO_NODISCARD int sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *payload,
-                                           size_t len, struct sho_buf *strings,
-                                           int (*fn)(void *ctx, const struct sho_event *ev,
-                                                     uint32_t index,
-                                                     const uint8_t source_sha[SHO_HASH_LEN]),
-                                           void *ctx);
+SHO_NODISCARD int
+sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *payload, size_t len,
+                         int (*fn)(void *ctx, const struct sho_event *ev, uint32_t index,
+                                   const uint8_t source_sha[SHO_HASH_LEN]),
+                         void *ctx);
 
 #define SHO_FRAME_MASK(type) (1u << (type))
 #define SHO_FRAME_ALL        0xFFFFFFFFu

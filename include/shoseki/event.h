@@ -155,9 +155,11 @@ SHO_NODISCARD int sho_json_append_string(struct sho_buf *b, const char *s);
 /* ---- binary codec --------------------------------------------------------------- */
 
 /*
- * The archive's encoding of one event (docs/archive-format.md): a u32 length,
- * fixed-width numbers, then each string as u32 length (0xFFFFFFFF for NULL)
- * and bytes. `ref` is not encoded: it is where the event lies, not what it is.
+ * The archive's first encoding of one event (EVENTS payload version 1,
+ * docs/archive-format.md): a u32 length, fixed-width numbers, then each string
+ * as u32 length (0xFFFFFFFF for NULL) and bytes. `ref` is not encoded: it is
+ * where the event lies, not what it is. The archive writes the columnar batch
+ * below since version 2 and still reads frames of this one.
  */
 
 /* Append the encoding of `ev` to `b`. Returns 0 or SHO_ELIMIT. */
@@ -172,6 +174,61 @@ SHO_NODISCARD int sho_event_encode(const struct sho_event *ev, struct sho_buf *b
  */
 SHO_NODISCARD int sho_event_decode(const uint8_t *data, size_t len, struct sho_event *ev,
                                    struct sho_buf *strings, size_t *used);
+
+/* ---- columnar batch codec ------------------------------------------------------- */
+
+/*
+ * A batch of events in the archive's columnar encoding (EVENTS payload
+ * version 2, docs/archive-format.md): each field's values together, numbers
+ * as varints (times, record ids and source offsets as differences from the
+ * event before), strings as indices into the batch's table of distinct
+ * values. It is filled either by adding events or by decoding bytes, and read
+ * back by index; decoding what was encoded gives every field back.
+ */
+struct sho_event_batch;
+
+/*
+ * An empty batch whose encoding may take at most `max_len` bytes (adding past
+ * that fails; decoding longer string tables fails). Caller frees with
+ * sho_event_batch_free.
+ */
+struct sho_event_batch *sho_event_batch_new(size_t max_len);
+
+/* Forget every event (memory is kept for the next batch). */
+void sho_event_batch_reset(struct sho_event_batch *b);
+
+/*
+ * Add a copy of `ev` (`ref` is not kept). Returns 0, or SHO_ELIMIT when the
+ * encoding would pass the batch's limit; the batch is then unchanged.
+ */
+SHO_NODISCARD int sho_event_batch_add(struct sho_event_batch *b, const struct sho_event *ev);
+
+/* Events in the batch. */
+size_t sho_event_batch_count(const struct sho_event_batch *b);
+
+/* An upper bound of the length of the batch's encoding, in bytes. */
+size_t sho_event_batch_bound(const struct sho_event_batch *b);
+
+/* Append the batch's encoding to `out`. Returns 0, or SHO_ELIMIT (`out` unchanged). */
+SHO_NODISCARD int sho_event_batch_encode(const struct sho_event_batch *b, struct sho_buf *out);
+
+/*
+ * Replace the batch's events by those encoded at `data` (`len` bytes
+ * available); *used gets the bytes consumed. Returns 0, SHO_ECORRUPT when
+ * the bytes are not a well-formed batch (nothing is read past `len`), or
+ * SHO_ELIMIT when its strings pass the batch's limit; on error the batch is
+ * left empty.
+ */
+SHO_NODISCARD int sho_event_batch_decode(struct sho_event_batch *b, const uint8_t *data, size_t len,
+                                         size_t *used);
+
+/*
+ * Event `index` (less than the count) into `ev`. Its strings are borrowed
+ * from the batch: valid until the next add, decode, reset or free.
+ */
+void sho_event_batch_get(const struct sho_event_batch *b, size_t index, struct sho_event *ev);
+
+void sho_event_batch_free(struct sho_event_batch *b);
 
 /*
  * The identity of an event, for deduplication: SHA-256 over host, channel,

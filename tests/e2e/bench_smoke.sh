@@ -1,5 +1,5 @@
-# A small run of the benchmark suite (bench/evtx.sh) so that `make bench` cannot rot:
-# it must generate its input, measure every step and print its tables.
+# A small run of the benchmark suite (bench/evtx.sh, bench/exports.sh) so that `make bench`
+# cannot rot: it must generate its input, measure every step and print its tables.
 source "$(dirname "$0")/../lib/e2e.sh"
 GEN=${SHOSEKI_GEN:?SHOSEKI_GEN must name the shoseki-gen binary}
 out=$(bash "$SRC/bench/evtx.sh" "$BIN" "$GEN" 2 1 "$SCRATCH" 2>&1)
@@ -18,4 +18,12 @@ expect_match "bytes per event" "\| index file \| [0-9]+ MiB, [0-9.]+ bytes per e
 expect_match "who PATH latency" "\| who PATH \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
 expect_match "like latency" "\| who --like \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
 expect_match "CLI latency" "p95 of 30 runs: \`who PATH\` [0-9]+ ms" "$out"
+
+# Nightly exports of a 1 MiB log, 3 nights: 16 chunks each, 3 new a night.
+out=$(bash "$SRC/bench/exports.sh" "$BIN" "$GEN" 1 3 "$SCRATCH/exports" 2>&1)
+expect_eq "exports exit" 0 "$?"
+expect_match "exports heading" "### Size: a full 1 MiB Security log exported for 3 nights" "$out"
+expect_match "exports archive row" "\\| \\*\\*shoseki archive\\*\\* .* \\| [0-9]+ \\| [0-9.]+ \\| \\*\\*[0-9.]+\\*\\* \\|" "$out"
+expect_match "exports events row" "of which events \\(EVENTS frames, [0-9.]+ bytes per event\\) \\| [1-9][0-9]* \\|" "$out"
+expect_match "exports long row" "\\| \`zstd -19 --long=27\` of all exports as one stream \\| [1-9][0-9]* \\|" "$out"
 finish

@@ -2,18 +2,68 @@
  * Fuzz target: everything that reads archive bytes: a segment file walked
  * frame by frame (hash, lengths, decompression, dictionary references), and
  * the payload parsers on the raw input: block tables, SOURCE and SEGMENT
- * records, and the event codec.
+ * records, EVENTS payloads of both versions, the version 1 event codec and
+ * the columnar batch. A batch that decodes must encode back to exactly the
+ * bytes it came from (the decoder accepts only minimal varints).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive_priv.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The columnar batch at `data`: decode, read every event, encode again. */
+static void fuzz_batch(const uint8_t *data, size_t size)
+{
+    struct sho_event_batch *b = sho_event_batch_new((size_t)1 << 24);
+    struct sho_event ev;
+    struct sho_buf again;
+    size_t used = 0, i;
+
+    sho_buf_init(&again, (size_t)1 << 25);
+    if (sho_event_batch_decode(b, data, size, &used) == 0) {
+        if (used > size) {
+            fuzz_fail("batch: used %zu of %zu bytes", used, size);
+        }
+        for (i = 0; i < sho_event_batch_count(b); i++) {
+            sho_event_batch_get(b, i, &ev);
+        }
+        if (sho_event_batch_encode(b, &again) != 0 || again.len != used ||
+            memcmp(again.data, data, used) != 0) {
+            fuzz_fail("batch: %zu bytes decode but encode to %zu other bytes", used, again.len);
+        }
+    }
+    sho_buf_release(&again);
+    sho_event_batch_free(b);
+}
+
+/* An EVENTS payload, either version, read to its end with keys. */
+static void fuzz_events(const uint8_t *data, size_t size)
+{
+    struct arc_events r;
+    struct sho_event ev;
+    uint8_t key[ARC_EVENT_KEY_LEN];
+    uint32_t n = 0;
+    int rc = 0;
+
+    arc_events_init(&r);
+    if (arc_events_load(&r, data, size) == 0) {
+        while ((rc = arc_events_next(&r, &ev, key)) == 1) {
+            n++;
+        }
+        if (rc == 0 && n != r.count) {
+            fuzz_fail("events: %u events read of %u counted", n, r.count);
+        }
+    }
+    arc_events_release(&r);
+}
 
 static void fuzz_payloads(const uint8_t *data, size_t size)
 {
@@ -38,6 +88,8 @@ static void fuzz_payloads(const uint8_t *data, size_t size)
         pos += used;
     }
     sho_buf_release(&strings);
+    fuzz_events(data, size);
+    fuzz_batch(data, size);
 }
 
 static int on_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *p, size_t len)

@@ -3,7 +3,8 @@
  * event codec): frames round-trip and detect every altered byte, block tables
  * and source records parse exactly what was written and refuse damage, the
  * EVTX cutter splits at chunk boundaries, content-defined cuts resync after
- * an insertion, and events survive encode/decode with their identity key.
+ * an insertion, and events survive encode/decode with their identity key;
+ * EVENTS payloads of both versions read alike, in an archive too.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -284,6 +285,196 @@ static void test_event_key(void **state)
     assert_memory_not_equal(k1, k3, 32);
 }
 
+/* Two events of one source, the second with absent strings. */
+static void two_events(struct sho_event ev[2])
+{
+    sho_event_clear(&ev[0]);
+    ev[0].has = SHO_HAS_TIME | SHO_HAS_EVENT_ID | SHO_HAS_RECORD_ID;
+    ev[0].time = 133600370251234567ull;
+    ev[0].event_id = 4663;
+    ev[0].record_id = 7;
+    ev[0].host = "FS01";
+    ev[0].channel = "Security";
+    ev[0].path = "D:\\shares\\jinji\\a.xlsx";
+    ev[1] = ev[0];
+    ev[1].record_id = 8;
+    ev[1].time += 10000;
+    ev[1].path = NULL;
+}
+
+/* A version 1 payload of `ev`, as archives written before version 2 hold them. */
+static void payload_v1(const uint8_t sha[SHO_HASH_LEN], const struct sho_event *ev, size_t n,
+                       struct sho_buf *out)
+{
+    uint8_t count[4], key[SHO_HASH_LEN];
+    size_t i;
+
+    sho_buf_reset(out);
+    sho_put_le32(count, (uint32_t)n);
+    assert_int_equal(sho_buf_append(out, sha, SHO_HASH_LEN), 0);
+    assert_int_equal(sho_buf_append(out, count, 4), 0);
+    for (i = 0; i < n; i++) {
+        sho_event_key(&ev[i], sho_sha256, key);
+        assert_int_equal(sho_buf_append(out, key, ARC_EVENT_KEY_LEN), 0);
+        assert_int_equal(sho_event_encode(&ev[i], out), 0);
+    }
+}
+
+static void payload_v2(const uint8_t sha[SHO_HASH_LEN], const struct sho_event *ev, size_t n,
+                       struct sho_buf *out)
+{
+    struct sho_event_batch *b = sho_event_batch_new(1 << 20);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        assert_int_equal(sho_event_batch_add(b, &ev[i]), 0);
+    }
+    assert_int_equal(arc_events_build(sha, b, out), 0);
+    sho_event_batch_free(b);
+}
+
+/* Both payload versions give the same events and keys; damage is refused. */
+static void test_events_payload_versions(void **state)
+{
+    static const uint8_t sha[SHO_HASH_LEN] = { 0xab, 1, 2 };
+    struct sho_event ev[2], got;
+    struct arc_events r;
+    struct sho_buf p;
+    uint8_t key[ARC_EVENT_KEY_LEN], want[SHO_HASH_LEN];
+    int version, i;
+
+    (void)state;
+    two_events(ev);
+    sho_buf_init(&p, 1 << 20);
+    arc_events_init(&r);
+    for (version = 1; version <= 2; version++) {
+        if (version == 1) {
+            payload_v1(sha, ev, 2, &p);
+        } else {
+            payload_v2(sha, ev, 2, &p);
+            assert_int_equal(sho_le32((const uint8_t *)p.data + SHO_HASH_LEN), 0xFFFFFFFFu);
+            assert_int_equal(sho_le32((const uint8_t *)p.data + SHO_HASH_LEN + 4), 2);
+        }
+        assert_memory_equal(p.data, sha, SHO_HASH_LEN);
+        assert_int_equal(arc_events_load(&r, (const uint8_t *)p.data, p.len), 0);
+        assert_int_equal(r.version, version);
+        assert_int_equal(r.count, 2);
+        for (i = 0; i < 2; i++) {
+            assert_int_equal(arc_events_next(&r, &got, key), 1);
+            assert_true(got.record_id == ev[i].record_id);
+            assert_true(got.time == ev[i].time);
+            assert_string_equal(got.host, "FS01");
+            sho_event_key(&ev[i], sho_sha256, want);
+            assert_memory_equal(key, want, ARC_EVENT_KEY_LEN);
+        }
+        assert_null(got.path);
+        assert_int_equal(arc_events_next(&r, &got, NULL), 0);
+        /* A byte more at the end is damage in either version. */
+        assert_int_equal(sho_buf_putc(&p, 0), 0);
+        if (arc_events_load(&r, (const uint8_t *)p.data, p.len) == 0) {
+            while ((i = arc_events_next(&r, &got, NULL)) == 1) {
+            }
+            assert_int_equal(i, SHO_ECORRUPT);
+        }
+    }
+    /* An unknown version, and a payload too short for its head. */
+    payload_v2(sha, ev, 2, &p);
+    sho_put_le32((uint8_t *)p.data + SHO_HASH_LEN + 4, 3);
+    assert_int_equal(arc_events_load(&r, (const uint8_t *)p.data, p.len), SHO_ECORRUPT);
+    assert_int_equal(arc_events_load(&r, (const uint8_t *)p.data, SHO_HASH_LEN + 6), SHO_ECORRUPT);
+    assert_int_equal(arc_events_load(&r, (const uint8_t *)p.data, SHO_HASH_LEN + 3), SHO_ECORRUPT);
+    arc_events_release(&r);
+    sho_buf_release(&p);
+}
+
+struct seen {
+    char refs[4][48];
+    uint64_t record_ids[4];
+    int count;
+};
+
+static int on_event(void *ctx, const struct sho_event *ev, const uint8_t sha[SHO_HASH_LEN])
+{
+    struct seen *s = ctx;
+
+    assert_int_equal(sha[0], 0xab);
+    assert_true(s->count < 4);
+    (void)snprintf(s->refs[s->count], sizeof(s->refs[0]), "%s", ev->ref);
+    s->record_ids[s->count++] = ev->record_id;
+    return 0;
+}
+
+/*
+ * An archive holding a version 1 frame (as written before version 2) and a
+ * version 2 frame: events, event_get by reference, verify, and a dedup cache
+ * rebuilt from both frames all see the same four events.
+ */
+static void test_archive_both_versions(void **state)
+{
+    static const uint8_t sha[SHO_HASH_LEN] = { 0xab };
+    struct sho_archive_opts opts = { SHO_ARCHIVE_WRITE, 0, 0 };
+    struct sho_archive *a = NULL;
+    struct sho_verify_report rep;
+    struct sho_event ev[4];
+    struct sho_buf p;
+    struct seen seen, one;
+    uint8_t key[SHO_HASH_LEN];
+    char dir[] = "/tmp/shoseki-unit-arc-XXXXXX", path[128];
+    int i;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    two_events(ev);
+    two_events(ev + 2);
+    ev[2].record_id = 9;
+    ev[3].record_id = 10;
+    sho_buf_init(&p, 1 << 20);
+    assert_int_equal(sho_archive_open(dir, &opts, &a, NULL), 0);
+    payload_v1(sha, ev, 2, &p);
+    assert_int_equal(arc_append(a, SHO_FRAME_EVENTS, p.data, p.len, NULL, NULL, NULL), 0);
+    payload_v2(sha, ev + 2, 2, &p);
+    assert_int_equal(arc_append(a, SHO_FRAME_EVENTS, p.data, p.len, NULL, NULL, NULL), 0);
+    assert_int_equal(arc_commit(a, NULL), 0);
+    sho_archive_close(a);
+
+    assert_int_equal(sho_archive_open(dir, NULL, &a, NULL), 0);
+    memset(&seen, 0, sizeof(seen));
+    assert_int_equal(sho_archive_events(a, on_event, &seen, NULL), 0);
+    assert_int_equal(seen.count, 4);
+    for (i = 0; i < 4; i++) {
+        assert_true(seen.record_ids[i] == ev[i].record_id);
+    }
+    assert_string_equal(seen.refs[1], "1:1"); /* frame 0 is the segment's */
+    assert_string_equal(seen.refs[3], "2:1");
+    for (i = 0; i < 4; i++) {
+        memset(&one, 0, sizeof(one));
+        assert_int_equal(sho_archive_event_get(a, seen.refs[i], on_event, &one, NULL), 1);
+        assert_int_equal(one.count, 1);
+        assert_true(one.record_ids[0] == ev[i].record_id);
+    }
+    memset(&one, 0, sizeof(one));
+    assert_int_equal(sho_archive_event_get(a, "2:2", on_event, &one, NULL), 0);
+    assert_int_equal(sho_archive_verify(a, NULL, &rep, NULL), 0);
+    assert_int_equal(rep.events, 4);
+    assert_int_equal(rep.sources_unfinished, 1); /* events without a SOURCE frame */
+    sho_archive_close(a);
+
+    /* A cache rebuilt from the frames knows every key, recomputed or stored. */
+    (void)snprintf(path, sizeof(path), "%s/dedup.sqlite", dir);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(sho_archive_open(dir, &opts, &a, NULL), 0);
+    for (i = 0; i < 4; i++) {
+        sho_event_key(&ev[i], sho_sha256, key);
+        assert_int_equal(arc_dedup_add_event(a->dedup, key, NULL), 0);
+    }
+    key[0] ^= 1;
+    assert_int_equal(arc_dedup_add_event(a->dedup, key, NULL), 1);
+    sho_archive_close(a);
+    sho_buf_release(&p);
+    (void)snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
+}
+
 static void test_hash_hex(void **state)
 {
     uint8_t h[SHO_HASH_LEN], back[SHO_HASH_LEN];
@@ -303,11 +494,17 @@ static void test_hash_hex(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_frame_roundtrip), cmocka_unit_test(test_frame_every_byte_flip),
-        cmocka_unit_test(test_blocks_table),    cmocka_unit_test(test_evtx_cut),
-        cmocka_unit_test(test_cdc_resync),      cmocka_unit_test(test_source_record),
-        cmocka_unit_test(test_event_codec),     cmocka_unit_test(test_event_key),
+        cmocka_unit_test(test_frame_roundtrip),
+        cmocka_unit_test(test_frame_every_byte_flip),
+        cmocka_unit_test(test_blocks_table),
+        cmocka_unit_test(test_evtx_cut),
+        cmocka_unit_test(test_cdc_resync),
+        cmocka_unit_test(test_source_record),
+        cmocka_unit_test(test_event_codec),
+        cmocka_unit_test(test_event_key),
         cmocka_unit_test(test_hash_hex),
+        cmocka_unit_test(test_events_payload_versions),
+        cmocka_unit_test(test_archive_both_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
