@@ -1,0 +1,424 @@
+/*
+ * evtx_bxrec: decoded binary XML -> winrec, the hot path of our EVTX decoder.
+ * It follows evtx_xml.c rule for rule, so both decoders fill the same winrec:
+ *
+ *   Event / System / Provider@Name, EventID, Version, Task, Keywords,
+ *                    TimeCreated@SystemTime, EventRecordID, Execution@ProcessID,
+ *                    Channel, Computer, Security@UserID
+ *   Event / EventData / <el Name="n"> text  -> field (n, text); no Name: el + counter
+ *   Event / UserData / ... / <Leaf> text    -> field (Leaf, text), any depth
+ *
+ * Values are turned into text only when they are captured, and what expat
+ * would do to libevtx's text is done here too: CR LF and CR become LF in
+ * content, tab, CR and LF become spaces in attributes, and C0 control
+ * characters become U+FFFD (evtx_xml's retry). Numbers in System are taken
+ * from the value itself when it is an integer.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evtx_bxsink.h"
+#include "evtx_value.h"
+
+#define REC_TEXT_LIMIT  ((size_t)16 * 1024 * 1024)
+#define REC_NAME_LIMIT  4096
+#define REC_UNNAMED_MAX 32
+
+enum rec_section { SEC_NONE, SEC_SYSTEM, SEC_EVENTDATA, SEC_USERDATA, SEC_OTHER };
+
+struct evtx_bxrec {
+    struct winrec *rec;       /* borrowed during a decode */
+    unsigned depth;           /* element depth, <Event> is 1 */
+    enum rec_section section; /* which part of <Event> we are in */
+    unsigned target;          /* enum evtx_bx_tag of the captured element, 0 none */
+    unsigned target_depth;    /* its depth */
+    unsigned data_index;      /* unnamed EventData element counter */
+    bool in_start;            /* between an element's name and its content */
+    unsigned el_tag;          /* the element in its start tag */
+    const char *el_name;      /* its name, borrowed during the start tag */
+    size_t el_len;            /* its length */
+    unsigned attr;            /* the attribute being captured (enum evtx_bx_tag), 0 none */
+    bool has_name_attr;       /* the element carries a Name attribute */
+    bool attr_is_num;         /* attr_num holds the attribute's integer value */
+    uint64_t attr_num;        /* raw FILETIME or integer of the captured attribute */
+    struct sho_buf name;      /* field name of the capture */
+    struct sho_buf text;      /* captured character data */
+    struct sho_buf attr_text; /* captured attribute value */
+};
+
+/* In-place: what expat gives back for libevtx's text of these bytes. */
+static void rec_xmlize(struct sho_buf *b, bool attribute)
+{
+    size_t i, o = 0;
+    bool dirty = false;
+
+    if (b->data == NULL) {
+        return;
+    }
+    for (i = 0; i < b->len; i++) {
+        if ((unsigned char)b->data[i] < 0x20) {
+            dirty = true;
+            break;
+        }
+    }
+    if (!dirty) {
+        return;
+    }
+    for (i = 0; i < b->len; i++) {
+        unsigned char c = (unsigned char)b->data[i];
+        if (c == '\r') {
+            if (i + 1 < b->len && b->data[i + 1] == '\n') {
+                continue;
+            }
+            c = '\n';
+        }
+        if (attribute && (c == '\n' || c == '\t')) {
+            c = ' ';
+        }
+        if (c < 0x20 && c != '\n' && c != '\t') {
+            /* U+FFFD is 3 bytes for 1: rare, so shift the tail. */
+            if (sho_buf_reserve(b, 2) != 0) {
+                c = '?';
+            } else {
+                memmove(b->data + i + 3, b->data + i + 1, b->len - i - 1);
+                b->len += 2;
+                memcpy(b->data + o, "\xEF\xBF\xBD", 3);
+                o += 3;
+                i += 2;
+                continue;
+            }
+        }
+        b->data[o++] = (char)c;
+    }
+    b->len = o;
+    b->data[o] = '\0';
+}
+
+static void rec_begin(struct evtx_bxrec *s, unsigned target, const char *name, size_t len)
+{
+    s->target = target;
+    s->target_depth = s->depth;
+    sho_buf_reset(&s->text);
+    sho_buf_reset(&s->name);
+    /* The name buffer holds REC_NAME_LIMIT bytes and the length is cut to fit. */
+    if (name != NULL &&
+        sho_buf_append(&s->name, name, len < REC_NAME_LIMIT ? len : REC_NAME_LIMIT - 1) != 0) {
+        sho_buf_reset(&s->name);
+    }
+}
+
+static int rec_open(void *ctx, const char *name, size_t len, unsigned tag)
+{
+    struct evtx_bxrec *s = ctx;
+
+    s->depth++;
+    s->in_start = true;
+    s->el_tag = tag;
+    s->el_name = name;
+    s->el_len = len;
+    s->has_name_attr = false;
+    s->attr = 0;
+    if (s->depth == 2) {
+        s->section = tag == BX_TAG_SYSTEM      ? SEC_SYSTEM
+                     : tag == BX_TAG_EVENTDATA ? SEC_EVENTDATA
+                     : tag == BX_TAG_USERDATA  ? SEC_USERDATA
+                                               : SEC_OTHER;
+    } else if (s->depth == 3 && s->section == SEC_SYSTEM) {
+        switch (tag) {
+        case BX_TAG_EVENTID:
+        case BX_TAG_VERSION:
+        case BX_TAG_TASK:
+        case BX_TAG_KEYWORDS:
+        case BX_TAG_RECORDID:
+        case BX_TAG_CHANNEL:
+        case BX_TAG_COMPUTER:
+            rec_begin(s, tag, NULL, 0);
+            break;
+        default:
+            break;
+        }
+    } else if (s->depth >= 4 && s->section == SEC_USERDATA) {
+        /* A new child means the element being captured was a wrapper, not a leaf. */
+        const char *colon = memchr(name, ':', len);
+        if (colon != NULL) {
+            len -= (size_t)(colon + 1 - name);
+            name = colon + 1;
+        }
+        rec_begin(s, BX_TAG_NAME, name, len);
+    }
+    return 0;
+}
+
+static bool rec_wants_attr(const struct evtx_bxrec *s, unsigned tag)
+{
+    if (s->depth != 3) {
+        return false;
+    }
+    if (s->section == SEC_EVENTDATA) {
+        return tag == BX_TAG_NAME;
+    }
+    if (s->section != SEC_SYSTEM) {
+        return false;
+    }
+    return (s->el_tag == BX_TAG_PROVIDER && tag == BX_TAG_NAME) ||
+           (s->el_tag == BX_TAG_TIMECREATED && tag == BX_TAG_SYSTEMTIME) ||
+           (s->el_tag == BX_TAG_EXECUTION && tag == BX_TAG_PROCESSID) ||
+           (s->el_tag == BX_TAG_SECURITY && tag == BX_TAG_USERID);
+}
+
+static int rec_attr_done(struct evtx_bxrec *s)
+{
+    struct winrec *r = s->rec;
+    const char *t = s->attr_text.data != NULL ? s->attr_text.data : "";
+    uint64_t v;
+    int rc = 0;
+
+    rec_xmlize(&s->attr_text, true);
+    if (s->section == SEC_EVENTDATA) {
+        s->has_name_attr = true;
+        sho_buf_reset(&s->name);
+        rc = sho_buf_append(&s->name, t, s->attr_text.len);
+    } else if (s->attr == BX_TAG_NAME) {
+        rc = winrec_store(r, t, s->attr_text.len, &r->provider);
+    } else if (s->attr == BX_TAG_USERID) {
+        rc = winrec_store(r, t, s->attr_text.len, &r->security_id);
+    } else if (s->attr == BX_TAG_SYSTEMTIME) {
+        if (s->attr_is_num || sho_time_parse_iso(t, s->attr_text.len, &r->time) == 0) {
+            r->time = s->attr_is_num ? s->attr_num : r->time;
+            r->has |= WINREC_HAS_TIME;
+        }
+    } else if (s->attr == BX_TAG_PROCESSID) {
+        if (s->attr_is_num
+                ? s->attr_num <= UINT32_MAX
+                : sho_parse_u64n(t, s->attr_text.len, UINT32_MAX, SHO_PARSE_HEX, &v) == 0) {
+            r->exec_pid = (uint32_t)(s->attr_is_num ? s->attr_num : v);
+            r->has |= WINREC_HAS_EXEC_PID;
+        }
+    }
+    s->attr = 0;
+    return rc == 0 ? 0 : SHO_ELIMIT;
+}
+
+static int rec_attr(void *ctx, const char *name, size_t len, unsigned tag)
+{
+    struct evtx_bxrec *s = ctx;
+    int rc = 0;
+
+    (void)name;
+    (void)len;
+    if (s->attr != 0) {
+        rc = rec_attr_done(s);
+    }
+    if (rec_wants_attr(s, tag)) {
+        s->attr = tag;
+        s->attr_is_num = false;
+        sho_buf_reset(&s->attr_text);
+    }
+    return rc;
+}
+
+static int rec_content(void *ctx)
+{
+    struct evtx_bxrec *s = ctx;
+    char unnamed[REC_UNNAMED_MAX + REC_NAME_LIMIT];
+    int rc = 0;
+
+    if (s->attr != 0) {
+        rc = rec_attr_done(s);
+    }
+    s->in_start = false;
+    if (s->depth == 3 && s->section == SEC_EVENTDATA) {
+        if (s->has_name_attr) {
+            /* The field name is already in s->name (rec_attr_done). */
+            s->target = BX_TAG_NAME;
+            s->target_depth = s->depth;
+            sho_buf_reset(&s->text);
+        } else {
+            /* Classic events carry unnamed <Data>; number them so none is lost. */
+            const char *el = s->el_name, *colon = memchr(el, ':', s->el_len);
+            size_t len = s->el_len;
+            int n;
+            if (colon != NULL) {
+                len -= (size_t)(colon + 1 - el);
+                el = colon + 1;
+            }
+            n = snprintf(unnamed, sizeof(unnamed), "%.*s%u", (int)(len < REC_NAME_LIMIT ? len : 0),
+                         el, s->data_index++);
+            rec_begin(s, BX_TAG_NAME, unnamed, n > 0 ? (size_t)n : 0);
+        }
+    }
+    return rc;
+}
+
+static bool rec_capturing(const struct evtx_bxrec *s)
+{
+    return s->target != 0 && s->depth == s->target_depth;
+}
+
+static int rec_text(void *ctx, const char *t, size_t len)
+{
+    struct evtx_bxrec *s = ctx;
+
+    if (s->in_start) {
+        return s->attr != 0 && sho_buf_append(&s->attr_text, t, len) != 0 ? SHO_ELIMIT : 0;
+    }
+    if (!rec_capturing(s)) {
+        return 0;
+    }
+    return sho_buf_append(&s->text, t, len) == 0 ? 0 : SHO_ELIMIT;
+}
+
+static int rec_value(void *ctx, const struct evtx_bx_val *v)
+{
+    struct evtx_bxrec *s = ctx;
+
+    if (s->in_start) {
+        if (s->attr == 0) {
+            return 0;
+        }
+        if (s->attr_text.len == 0 && !s->attr_is_num &&
+            ((s->attr == BX_TAG_SYSTEMTIME && v->type == EVTX_V_FILETIME && v->len == 8) ||
+             (s->attr == BX_TAG_PROCESSID &&
+              evtx_value_u64(v->type, v->p, v->len, &s->attr_num)))) {
+            if (s->attr == BX_TAG_SYSTEMTIME) {
+                s->attr_num = sho_le64(v->p);
+            }
+            s->attr_is_num = true;
+            return 0;
+        }
+        s->attr_is_num = false;
+        return evtx_value_append(&s->attr_text, v->type, v->p, v->len);
+    }
+    if (!rec_capturing(s)) {
+        return 0;
+    }
+    return evtx_value_append(&s->text, v->type, v->p, v->len);
+}
+
+static void rec_number(struct evtx_bxrec *s, uint64_t max, unsigned flags, uint32_t has)
+{
+    struct winrec *r = s->rec;
+    uint64_t v;
+
+    if (sho_parse_u64n(s->text.data != NULL ? s->text.data : "", s->text.len, max, flags, &v) !=
+        0) {
+        return;
+    }
+    r->has |= has;
+    switch (has) {
+    case WINREC_HAS_EVENT_ID:
+        r->event_id = (uint32_t)v;
+        break;
+    case WINREC_HAS_VERSION:
+        r->version = (uint32_t)v;
+        break;
+    case WINREC_HAS_TASK:
+        r->task = (uint32_t)v;
+        break;
+    case WINREC_HAS_KEYWORDS:
+        r->keywords = v;
+        break;
+    default:
+        r->record_id = v;
+        break;
+    }
+}
+
+static int rec_finish(struct evtx_bxrec *s)
+{
+    struct winrec *r = s->rec;
+    const char *t;
+
+    rec_xmlize(&s->text, false);
+    t = s->text.data != NULL ? s->text.data : "";
+    switch (s->target) {
+    case BX_TAG_EVENTID:
+        rec_number(s, UINT32_MAX, 0, WINREC_HAS_EVENT_ID);
+        return 0;
+    case BX_TAG_VERSION:
+        rec_number(s, UINT32_MAX, 0, WINREC_HAS_VERSION);
+        return 0;
+    case BX_TAG_TASK:
+        rec_number(s, UINT32_MAX, 0, WINREC_HAS_TASK);
+        return 0;
+    case BX_TAG_KEYWORDS:
+        rec_number(s, UINT64_MAX, SHO_PARSE_HEX, WINREC_HAS_KEYWORDS);
+        return 0;
+    case BX_TAG_RECORDID:
+        rec_number(s, UINT64_MAX, 0, WINREC_HAS_RECORD_ID);
+        return 0;
+    case BX_TAG_CHANNEL:
+        return winrec_store(r, t, s->text.len, &r->channel);
+    case BX_TAG_COMPUTER:
+        return winrec_store(r, t, s->text.len, &r->computer);
+    case BX_TAG_NAME:
+        return winrec_add_field(r, s->name.data != NULL ? s->name.data : "", s->name.len, t,
+                                s->text.len);
+    default:
+        return 0;
+    }
+}
+
+static int rec_close(void *ctx)
+{
+    struct evtx_bxrec *s = ctx;
+    int rc = 0;
+
+    if (s->in_start) {
+        rc = rec_content(ctx);
+    }
+    if (rc == 0 && rec_capturing(s)) {
+        rc = rec_finish(s);
+        s->target = 0;
+    }
+    if (s->depth == 2) {
+        s->section = SEC_NONE;
+    }
+    s->depth--;
+    return rc;
+}
+
+struct evtx_bxrec *evtx_bxrec_new(void)
+{
+    struct evtx_bxrec *s = sho_xcalloc(1, sizeof(*s));
+
+    sho_buf_init(&s->name, REC_NAME_LIMIT);
+    sho_buf_init(&s->text, REC_TEXT_LIMIT);
+    sho_buf_init(&s->attr_text, REC_TEXT_LIMIT);
+    return s;
+}
+
+void evtx_bxrec_free(struct evtx_bxrec *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    sho_buf_release(&s->name);
+    sho_buf_release(&s->text);
+    sho_buf_release(&s->attr_text);
+    free(s);
+}
+
+int evtx_bxrec_decode(struct evtx_bxrec *s, struct evtx_bx *bx, uint32_t off, uint32_t end,
+                      struct winrec *r, struct sho_err *err)
+{
+    const struct evtx_bx_sink sink = { rec_open,  rec_attr, rec_content, rec_close, rec_text,
+                                       rec_value, s };
+    int rc;
+
+    winrec_reset(r);
+    s->rec = r;
+    s->depth = 0;
+    s->section = SEC_NONE;
+    s->target = 0;
+    s->data_index = 0;
+    s->in_start = false;
+    s->attr = 0;
+    rc = evtx_bx_decode(bx, off, end, &sink, err);
+    if (rc == SHO_ELIMIT && err != NULL && err->code == 0) {
+        (void)sho_err_set(err, rc, NULL, off, "event record too large to decode");
+    }
+    return rc;
+}
