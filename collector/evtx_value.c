@@ -12,13 +12,13 @@
  */
 #include "evtx_value.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#define FILETIME_PER_DAY   864000000000ULL /* 100 ns ticks */
-#define DAYS_1601_TO_1970  134774
-#define SID_MAX_SUBAUTH    15
-#define VALUE_NUM_TEXT_MAX 64
+#define FILETIME_PER_DAY  864000000000ULL /* 100 ns ticks */
+#define DAYS_1601_TO_1970 134774
+#define SID_MAX_SUBAUTH   15
 
 static int put_utf8(struct sho_buf *out, uint32_t cp)
 {
@@ -45,6 +45,66 @@ static int put_utf8(struct sho_buf *out, uint32_t cp)
         n = 4;
     }
     return sho_buf_append(out, b, n);
+}
+
+/*
+ * Number formatting without printf: values are formatted millions of times
+ * a second, and vfprintf's format parsing was the decoder's largest cost.
+ */
+static size_t fmt_dec(char *out, uint64_t v)
+{
+    char t[20];
+    size_t n = 0, i;
+
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (i = 0; i < n; i++) {
+        out[i] = t[n - 1 - i];
+    }
+    return n;
+}
+
+/* `width` digits, zero-padded (the value must fit). */
+static void fmt_dec_fixed(char *out, uint64_t v, size_t width)
+{
+    while (width-- > 0) {
+        out[width] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+static void fmt_hex_fixed(char *out, uint64_t v, size_t width, bool upper)
+{
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+    while (width-- > 0) {
+        out[width] = digits[v & 0xF];
+        v >>= 4;
+    }
+}
+
+static int append_dec(struct sho_buf *out, uint64_t v, bool negative)
+{
+    char t[24];
+    size_t n = 0;
+
+    if (negative) {
+        t[n++] = '-';
+    }
+    n += fmt_dec(t + n, v);
+    return sho_buf_append(out, t, n);
+}
+
+static int append_hex(struct sho_buf *out, uint64_t v, size_t width)
+{
+    char t[2 + 16];
+
+    t[0] = '0';
+    t[1] = 'x';
+    fmt_hex_fixed(t + 2, v, width, false);
+    return sho_buf_append(out, t, 2 + width);
 }
 
 int evtx_utf16_append(struct sho_buf *out, const uint8_t *p, size_t units)
@@ -109,59 +169,100 @@ static int append_hex_bytes(struct sho_buf *out, const uint8_t *p, size_t len)
 
 static int append_guid(struct sho_buf *out, const uint8_t *p)
 {
-    return sho_buf_appendf(out, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
-                           (unsigned)sho_le32(p), (unsigned)sho_le16(p + 4),
-                           (unsigned)sho_le16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14],
-                           p[15]);
+    char t[38];
+    size_t i;
+
+    t[0] = '{';
+    fmt_hex_fixed(t + 1, sho_le32(p), 8, true);
+    t[9] = '-';
+    fmt_hex_fixed(t + 10, sho_le16(p + 4), 4, true);
+    t[14] = '-';
+    fmt_hex_fixed(t + 15, sho_le16(p + 6), 4, true);
+    t[19] = '-';
+    fmt_hex_fixed(t + 20, p[8], 2, true);
+    fmt_hex_fixed(t + 22, p[9], 2, true);
+    t[24] = '-';
+    for (i = 0; i < 6; i++) {
+        fmt_hex_fixed(t + 25 + 2 * i, p[10 + i], 2, true);
+    }
+    t[37] = '}';
+    return sho_buf_append(out, t, sizeof(t));
 }
 
 static int append_sid(struct sho_buf *out, const uint8_t *p, size_t len)
 {
+    char t[16 + 11 * SID_MAX_SUBAUTH + 24];
     uint64_t auth = 0;
-    unsigned i, n;
-    int rc;
+    size_t n = 0;
+    unsigned i, count;
 
     if (len < 8 || p[1] > SID_MAX_SUBAUTH || len < 8 + 4 * (size_t)p[1]) {
         return append_hex_bytes(out, p, len);
     }
-    n = p[1];
+    count = p[1];
     for (i = 0; i < 6; i++) {
         auth = (auth << 8) | p[2 + i];
     }
-    rc = auth >> 32 ? sho_buf_appendf(out, "S-%u-0x%012llx", p[0], (unsigned long long)auth)
-                    : sho_buf_appendf(out, "S-%u-%llu", p[0], (unsigned long long)auth);
-    for (i = 0; rc == 0 && i < n; i++) {
-        rc = sho_buf_appendf(out, "-%u", (unsigned)sho_le32(p + 8 + (size_t)4 * i));
+    t[n++] = 'S';
+    t[n++] = '-';
+    n += fmt_dec(t + n, p[0]);
+    t[n++] = '-';
+    if (auth >> 32) {
+        t[n++] = '0';
+        t[n++] = 'x';
+        fmt_hex_fixed(t + n, auth, 12, false);
+        n += 12;
+    } else {
+        n += fmt_dec(t + n, auth);
     }
-    return rc;
+    for (i = 0; i < count; i++) {
+        t[n++] = '-';
+        n += fmt_dec(t + n, sho_le32(p + 8 + (size_t)4 * i));
+    }
+    return sho_buf_append(out, t, n);
 }
 
-static int append_civil(struct sho_buf *out, int64_t days, uint64_t secs_of_day, uint64_t nanos)
+/* YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ; years outside 0..9999 are clamped to four digits. */
+static int append_civil(struct sho_buf *out, int64_t y, unsigned mo, unsigned d, uint64_t sod,
+                        uint64_t nanos)
 {
-    int64_t y;
-    unsigned m, d;
+    char t[30];
 
-    sho_time_civil_from_days(days, &y, &m, &d);
-    return sho_buf_appendf(out, "%04lld-%02u-%02uT%02u:%02u:%02u.%09lluZ", (long long)y, m, d,
-                           (unsigned)(secs_of_day / 3600), (unsigned)(secs_of_day / 60 % 60),
-                           (unsigned)(secs_of_day % 60), (unsigned long long)nanos);
+    fmt_dec_fixed(t, (uint64_t)(y < 0 ? 0 : y > 9999 ? 9999 : y), 4);
+    t[4] = '-';
+    fmt_dec_fixed(t + 5, mo, 2);
+    t[7] = '-';
+    fmt_dec_fixed(t + 8, d, 2);
+    t[10] = 'T';
+    fmt_dec_fixed(t + 11, sod / 3600 % 100, 2);
+    t[13] = ':';
+    fmt_dec_fixed(t + 14, sod / 60 % 60, 2);
+    t[16] = ':';
+    fmt_dec_fixed(t + 17, sod % 60, 2);
+    t[19] = '.';
+    fmt_dec_fixed(t + 20, nanos, 9);
+    t[29] = 'Z';
+    return sho_buf_append(out, t, sizeof(t));
 }
 
 static int append_filetime(struct sho_buf *out, uint64_t ft)
 {
     int64_t days = (int64_t)(ft / FILETIME_PER_DAY) - DAYS_1601_TO_1970;
     uint64_t rest = ft % FILETIME_PER_DAY;
+    int64_t y;
+    unsigned m, d;
 
-    return append_civil(out, days, rest / 10000000ULL, rest % 10000000ULL * 100);
+    sho_time_civil_from_days(days, &y, &m, &d);
+    return append_civil(out, y, m, d, rest / 10000000ULL, rest % 10000000ULL * 100);
 }
 
 static int append_systime(struct sho_buf *out, const uint8_t *p)
 {
-    unsigned y = sho_le16(p), mo = sho_le16(p + 2), d = sho_le16(p + 6);
+    uint64_t sod =
+        (uint64_t)sho_le16(p + 8) * 3600 + (uint64_t)sho_le16(p + 10) * 60 + sho_le16(p + 12);
 
-    return sho_buf_appendf(out, "%04u-%02u-%02uT%02u:%02u:%02u.%09uZ", y, mo, d,
-                           (unsigned)sho_le16(p + 8), (unsigned)sho_le16(p + 10),
-                           (unsigned)sho_le16(p + 12), (unsigned)sho_le16(p + 14) * 1000000u);
+    return append_civil(out, sho_le16(p), sho_le16(p + 2) % 100, sho_le16(p + 6) % 100, sod,
+                        (uint64_t)(sho_le16(p + 14) % 1000) * 1000000u);
 }
 
 /* Size of one element of fixed-size `type`, 0 for variable-size types. */
@@ -196,51 +297,42 @@ static size_t value_fixed_size(uint8_t type)
 
 static int append_number(struct sho_buf *out, uint8_t type, const uint8_t *p, size_t len)
 {
-    char t[VALUE_NUM_TEXT_MAX];
-    int n;
+    int64_t sv;
 
     switch (type) {
     case EVTX_V_INT8:
-        n = snprintf(t, sizeof(t), "%d", (int)(int8_t)p[0]);
+        sv = (int8_t)p[0];
         break;
     case EVTX_V_UINT8:
-        n = snprintf(t, sizeof(t), "%u", (unsigned)p[0]);
-        break;
+        return append_dec(out, p[0], false);
     case EVTX_V_INT16:
-        n = snprintf(t, sizeof(t), "%d", (int)(int16_t)sho_le16(p));
+        sv = (int16_t)sho_le16(p);
         break;
     case EVTX_V_UINT16:
-        n = snprintf(t, sizeof(t), "%u", (unsigned)sho_le16(p));
-        break;
+        return append_dec(out, sho_le16(p), false);
     case EVTX_V_INT32:
-        n = snprintf(t, sizeof(t), "%ld", (long)(int32_t)sho_le32(p));
+        sv = (int32_t)sho_le32(p);
         break;
     case EVTX_V_UINT32:
-        n = snprintf(t, sizeof(t), "%lu", (unsigned long)sho_le32(p));
-        break;
+        return append_dec(out, sho_le32(p), false);
     case EVTX_V_INT64:
-        n = snprintf(t, sizeof(t), "%lld", (long long)(int64_t)sho_le64(p));
+        sv = (int64_t)sho_le64(p);
         break;
     case EVTX_V_UINT64:
-        n = snprintf(t, sizeof(t), "%llu", (unsigned long long)sho_le64(p));
-        break;
+        return append_dec(out, sho_le64(p), false);
     case EVTX_V_HEX32:
-        n = snprintf(t, sizeof(t), "0x%08lx", (unsigned long)sho_le32(p));
-        break;
+        return append_hex(out, sho_le32(p), 8);
     case EVTX_V_HEX64:
-        n = snprintf(t, sizeof(t), "0x%016llx", (unsigned long long)sho_le64(p));
-        break;
+        return append_hex(out, sho_le64(p), 16);
     case EVTX_V_SIZET:
-        n = len == 4 ? snprintf(t, sizeof(t), "0x%08lx", (unsigned long)sho_le32(p))
-                     : snprintf(t, sizeof(t), "0x%016llx", (unsigned long long)sho_le64(p));
-        break;
+        return len == 4 ? append_hex(out, sho_le32(p), 8) : append_hex(out, sho_le64(p), 16);
     case EVTX_V_BOOL:
-        n = snprintf(t, sizeof(t), "%s", sho_le32(p) != 0 ? "true" : "false");
-        break;
+        return sho_buf_appends(out, sho_le32(p) != 0 ? "true" : "false");
     default:
         return append_hex_bytes(out, p, len);
     }
-    return sho_buf_append(out, t, n > 0 ? (size_t)n : 0);
+    /* Negate through unsigned arithmetic: INT64_MIN has no positive counterpart. */
+    return append_dec(out, sv < 0 ? 0 - (uint64_t)sv : (uint64_t)sv, sv < 0);
 }
 
 static int append_real(struct sho_buf *out, uint8_t type, const uint8_t *p)

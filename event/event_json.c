@@ -131,7 +131,17 @@ int sho_event_to_json(const struct sho_event *ev, unsigned flags, struct sho_buf
         if (text == NULL) {
             continue;
         }
-        rc = sho_buf_appendf(b, "%s\"%s\":", first ? "" : ",", f->name);
+        /* No printf here: this runs for every field of every event collected. */
+        rc = first ? 0 : sho_buf_putc(b, ',');
+        if (rc == 0) {
+            rc = sho_buf_putc(b, '"');
+        }
+        if (rc == 0) {
+            rc = sho_buf_appends(b, f->name);
+        }
+        if (rc == 0) {
+            rc = sho_buf_append(b, "\":", 2);
+        }
         first = false;
         if (rc != 0) {
             break;
