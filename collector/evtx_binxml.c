@@ -562,7 +562,7 @@ static bool tmpl_same(const struct bx_tmpl *t, const uint8_t *guid, uint32_t siz
 {
     return t->hash == hash && t->data_size == size && memcmp(t->guid, guid, 16) == 0 &&
            t->prog.count == p->count && t->prog.strs.len == p->strs.len &&
-           memcmp(t->prog.ops, p->ops, p->count * sizeof(*p->ops)) == 0 &&
+           (p->count == 0 || memcmp(t->prog.ops, p->ops, p->count * sizeof(*p->ops)) == 0) &&
            (p->strs.len == 0 || memcmp(t->prog.strs.data, p->strs.data, p->strs.len) == 0);
 }
 

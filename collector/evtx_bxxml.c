@@ -165,6 +165,9 @@ static int xo_text(void *ctx, const char *s, size_t len)
     struct xml_out *x = ctx;
     int rc = 0;
 
+    if (x->depth == 0) {
+        return 0; /* text outside every element has no place in the document */
+    }
     if (x->in_start && !x->in_attr) {
         rc = xo_put(x, ">", 1);
         x->in_start = false;

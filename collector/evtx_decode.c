@@ -216,9 +216,11 @@ static void slot_keep(struct dec_slot *s, const struct winrec *r, const struct e
             }
             s->fields = sho_xrealloc(s->fields, s->field_cap * sizeof(*s->fields));
         }
-        memcpy(s->fields + s->field_count, r->fields, r->field_count * sizeof(*r->fields));
-        s->field_count += r->field_count;
-        if (sho_buf_append(&s->arena, r->arena.data, r->arena.len) != 0) {
+        if (r->field_count > 0) {
+            memcpy(s->fields + s->field_count, r->fields, r->field_count * sizeof(*r->fields));
+            s->field_count += r->field_count;
+        }
+        if (r->arena.len > 0 && sho_buf_append(&s->arena, r->arena.data, r->arena.len) != 0) {
             it->rec.rc = SHO_ELIMIT;
             (void)sho_err_set(&it->rec.err, SHO_ELIMIT, NULL, rec->offset,
                               "record %llu: chunk decodes to too much text",
@@ -551,7 +553,7 @@ static void dec_view(struct evtx_dec *d, const struct dec_slot *s, const struct 
     struct winrec *v = &d->view;
 
     *v = it->head;
-    v->fields = s->fields + it->field_first;
+    v->fields = s->fields != NULL ? s->fields + it->field_first : NULL;
     v->arena.data = s->arena.data != NULL ? s->arena.data + it->arena_base : NULL;
     v->arena.len = it->arena_len;
     v->arena.cap = it->arena_len;

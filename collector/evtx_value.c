@@ -134,12 +134,10 @@ int evtx_utf16_append(struct sho_buf *out, const uint8_t *p, size_t units)
         i++;
         if (u >= 0xD800 && u < 0xDC00 && i < units) {
             uint32_t lo = sho_le16(p + 2 * i);
-            if (lo >= 0xDC00 && lo < 0xE000) {
-                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-                i++;
-            } else {
-                u = 0xFFFD;
-            }
+            /* A high surrogate takes the next unit with it, paired or not, as libevtx does. */
+            u = lo >= 0xDC00 && lo < 0xE000 ? 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
+                                            : 0xFFFD;
+            i++;
         } else if (u >= 0xD800 && u < 0xE000) {
             u = 0xFFFD;
         }
@@ -265,6 +263,27 @@ static int append_systime(struct sho_buf *out, const uint8_t *p)
                         (uint64_t)(sho_le16(p + 14) % 1000) * 1000000u);
 }
 
+/*
+ * An ANSI string, read as Windows-1252 (the code page libevtx assumes): bytes
+ * 0x80-0x9F through the table, 0xA0-0xFF are U+00A0-U+00FF; stops at NUL.
+ */
+static int append_ansi(struct sho_buf *out, const uint8_t *p, size_t len)
+{
+    static const uint16_t cp1252[32] = {
+        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+    };
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; rc == 0 && i < len && p[i] != 0; i++) {
+        uint32_t c = p[i];
+        rc = put_utf8(out, c >= 0x80 && c < 0xA0 ? cp1252[c - 0x80] : c);
+    }
+    return rc;
+}
+
 /* Size of one element of fixed-size `type`, 0 for variable-size types. */
 static size_t value_fixed_size(uint8_t type)
 {
@@ -364,10 +383,8 @@ static int append_scalar(struct sho_buf *out, uint8_t type, const uint8_t *p, si
         return 0;
     case EVTX_V_STRING:
         return evtx_utf16_append(out, p, len / 2);
-    case EVTX_V_ANSI: {
-        const uint8_t *nul = memchr(p, 0, len);
-        return sho_buf_append(out, p, nul != NULL ? (size_t)(nul - p) : len);
-    }
+    case EVTX_V_ANSI:
+        return append_ansi(out, p, len);
     case EVTX_V_REAL32:
     case EVTX_V_REAL64:
         return append_real(out, type, p);
