@@ -683,11 +683,9 @@ static int bx_skip_values(struct bx_reader *r)
     return 0;
 }
 
-static int bx_instance(struct bx_reader *r)
+/* The instance header at r->pos: find (compile) its template and step to its values. */
+static int bx_instance_head(struct bx_reader *r, struct bx_tmpl **t)
 {
-    struct bx_prog *p = r->prog;
-    struct bx_tmpl *t = NULL;
-    struct bx_op *op;
     uint32_t def;
     int rc;
 
@@ -696,16 +694,30 @@ static int bx_instance(struct bx_reader *r)
     }
     def = sho_le32(r->bx->chunk + r->pos + 5);
     r->pos += 9;
-    rc = bx_template(r, def, &t);
+    rc = bx_template(r, def, t);
     if (rc != 0) {
         return rc;
     }
     if (def == r->pos) {
         /* The definition is inline: step over it to the values. */
-        if (!bx_have(r, BX_DEF_HEAD + t->data_size)) {
+        if (!bx_have(r, BX_DEF_HEAD + (*t)->data_size)) {
             return bx_fail(r, SHO_ECORRUPT, "inline template definition runs past the record");
         }
-        r->pos += BX_DEF_HEAD + t->data_size;
+        r->pos += BX_DEF_HEAD + (*t)->data_size;
+    }
+    return 0;
+}
+
+static int bx_instance(struct bx_reader *r)
+{
+    struct bx_prog *p = r->prog;
+    struct bx_tmpl *t = NULL;
+    struct bx_op *op;
+    int rc;
+
+    rc = bx_instance_head(r, &t);
+    if (rc != 0) {
+        return rc;
     }
     if (p->tmpl_count == p->tmpl_cap) {
         p->tmpl_cap = p->tmpl_cap == 0 ? 4 : p->tmpl_cap * 2;
@@ -719,6 +731,47 @@ static int bx_instance(struct bx_reader *r)
     op->a = (uint32_t)p->tmpl_count++;
     op->b = r->pos;
     return bx_skip_values(r);
+}
+
+/*
+ * Read and check the value array at r->pos into frame `nest` and step over
+ * it (the common path: one pass over the descriptors).
+ */
+static int bx_read_values(struct bx_reader *r, size_t *count_out)
+{
+    struct bx_frame *f = &r->bx->frames[r->nest];
+    const uint8_t *d = r->bx->chunk + r->pos;
+    const uint8_t *v;
+    uint32_t count, i;
+    uint64_t total;
+
+    if (!bx_have(r, 4)) {
+        return bx_fail(r, SHO_ECORRUPT, "substitution count cut short");
+    }
+    count = sho_le32(d);
+    if (count > BX_MAX_VALUES || (uint64_t)count * 4 > r->end - r->pos - 4) {
+        return bx_fail(r, SHO_ECORRUPT, "substitution count larger than the record");
+    }
+    if (count > f->vals_cap) {
+        f->vals_cap = count < 64 ? 64 : count;
+        f->vals = sho_xrealloc(f->vals, f->vals_cap * sizeof(*f->vals));
+    }
+    total = 4 + (uint64_t)count * 4;
+    v = d + total;
+    for (i = 0; i < count; i++) {
+        const uint8_t *desc = d + 4 + (size_t)4 * i;
+        f->vals[i].p = v;
+        f->vals[i].len = sho_le16(desc);
+        f->vals[i].type = desc[2];
+        v += f->vals[i].len;
+        total += f->vals[i].len;
+    }
+    if (total > r->end - r->pos) {
+        return bx_fail(r, SHO_ECORRUPT, "substitution values run past the record");
+    }
+    r->pos += (uint32_t)total;
+    *count_out = count;
+    return 0;
 }
 
 /* ---- running ------------------------------------------------------------------------ */
@@ -736,6 +789,26 @@ static int bx_fragment(struct evtx_bx *bx, uint32_t off, uint32_t end, unsigned 
 
     if (nest >= BX_MAX_NEST) {
         return sho_err_set(err, SHO_ECORRUPT, NULL, off, "binary XML nested too deeply");
+    }
+    /*
+     * Nearly every record is a fragment header, one template instance and
+     * the end token: run the cached template on the values directly,
+     * without compiling the fragment.
+     */
+    if (end - off >= 5 && bx->chunk[off] == 0x0f && bx->chunk[off + 4] == 0x0c) {
+        struct bx_tmpl *t = NULL;
+        size_t count = 0;
+        r = (struct bx_reader){ bx, &bx->frames[nest].prog, off + 5, end, false, nest, 0, err };
+        rc = bx_instance_head(&r, &t);
+        if (rc == 0) {
+            rc = bx_read_values(&r, &count);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        if (r.pos >= end || bx->chunk[r.pos] == 0x00) {
+            return bx_run(bx, &t->prog, bx->frames[nest].vals, count, nest, sink, err);
+        }
     }
     r = (struct bx_reader){ bx, &bx->frames[nest].prog, off, end, false, nest, 0, err };
     rc = bx_compile(&r);

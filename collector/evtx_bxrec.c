@@ -42,9 +42,13 @@ struct evtx_bxrec {
     unsigned attr;            /* the attribute being captured (enum evtx_bx_tag), 0 none */
     bool has_name_attr;       /* the element carries a Name attribute */
     bool attr_is_num;         /* attr_num holds the attribute's integer value */
+    bool attr_ctl;            /* attr_text may hold control characters */
     uint64_t attr_num;        /* raw FILETIME or integer of the captured attribute */
     struct sho_buf name;      /* field name of the capture */
     struct sho_buf text;      /* captured character data */
+    bool text_ctl;            /* text may hold control characters (rec_xmlize needed) */
+    bool has_num;             /* num holds a System number not yet turned into text */
+    struct evtx_bx_val num;   /* its value (bytes borrowed from the chunk) */
     struct sho_buf attr_text; /* captured attribute value */
 };
 
@@ -100,6 +104,8 @@ static void rec_begin(struct evtx_bxrec *s, unsigned target, const char *name, s
 {
     s->target = target;
     s->target_depth = s->depth;
+    s->text_ctl = false;
+    s->has_num = false;
     sho_buf_reset(&s->text);
     sho_buf_reset(&s->name);
     /* The name buffer holds REC_NAME_LIMIT bytes and the length is cut to fit. */
@@ -171,11 +177,14 @@ static bool rec_wants_attr(const struct evtx_bxrec *s, unsigned tag)
 static int rec_attr_done(struct evtx_bxrec *s)
 {
     struct winrec *r = s->rec;
-    const char *t = s->attr_text.data != NULL ? s->attr_text.data : "";
+    const char *t;
     uint64_t v;
     int rc = 0;
 
-    rec_xmlize(&s->attr_text, true);
+    if (s->attr_ctl) {
+        rec_xmlize(&s->attr_text, true); /* may move the text: take `t` after */
+    }
+    t = s->attr_text.data != NULL ? s->attr_text.data : "";
     if (s->section == SEC_EVENTDATA) {
         s->has_name_attr = true;
         sho_buf_reset(&s->name);
@@ -214,6 +223,7 @@ static int rec_attr(void *ctx, const char *name, size_t len, unsigned tag)
     if (rec_wants_attr(s, tag)) {
         s->attr = tag;
         s->attr_is_num = false;
+        s->attr_ctl = false;
         sho_buf_reset(&s->attr_text);
     }
     return rc;
@@ -234,6 +244,8 @@ static int rec_content(void *ctx)
             /* The field name is already in s->name (rec_attr_done). */
             s->target = BX_TAG_NAME;
             s->target_depth = s->depth;
+            s->text_ctl = false;
+            s->has_num = false;
             sho_buf_reset(&s->text);
         } else {
             /* Classic events carry unnamed <Data>; number them so none is lost. */
@@ -257,44 +269,90 @@ static bool rec_capturing(const struct evtx_bxrec *s)
     return s->target != 0 && s->depth == s->target_depth;
 }
 
+/* Turn a held System number into text: more content follows it. */
+static int rec_flush_num(struct evtx_bxrec *s)
+{
+    if (!s->has_num) {
+        return 0;
+    }
+    s->has_num = false;
+    return evtx_value_append(&s->text, s->num.type, s->num.p, s->num.len);
+}
+
 static int rec_text(void *ctx, const char *t, size_t len)
 {
     struct evtx_bxrec *s = ctx;
 
     if (s->in_start) {
+        s->attr_ctl = true;
         return s->attr != 0 && sho_buf_append(&s->attr_text, t, len) != 0 ? SHO_ELIMIT : 0;
     }
-    if (!rec_capturing(s)) {
+    if (!rec_capturing(s) || rec_flush_num(s) != 0) {
+        return rec_capturing(s) ? SHO_ELIMIT : 0;
+    }
+    s->text_ctl = true;
+    return sho_buf_append(&s->text, t, len) == 0 ? 0 : SHO_ELIMIT;
+}
+
+/*
+ * Can the value be kept as a number for System element `target`? Only when
+ * its text would parse to the same number: decimal types for the decimal
+ * elements, hexadecimal ones too for Keywords.
+ */
+static bool rec_num_ok(unsigned target, const struct evtx_bx_val *v)
+{
+    uint64_t n;
+
+    if (target == BX_TAG_NAME || target == BX_TAG_CHANNEL || target == BX_TAG_COMPUTER ||
+        !evtx_value_u64(v->type, v->p, v->len, &n)) {
+        return false;
+    }
+    return target == BX_TAG_KEYWORDS || (v->type != EVTX_V_HEX32 && v->type != EVTX_V_HEX64);
+}
+
+static int rec_attr_value(struct evtx_bxrec *s, const struct evtx_bx_val *v)
+{
+    if (s->attr_text.len == 0 && !s->attr_is_num &&
+        ((s->attr == BX_TAG_SYSTEMTIME && v->type == EVTX_V_FILETIME && v->len == 8) ||
+         (s->attr == BX_TAG_PROCESSID && evtx_value_u64(v->type, v->p, v->len, &s->attr_num)))) {
+        if (s->attr == BX_TAG_SYSTEMTIME) {
+            s->attr_num = sho_le64(v->p);
+        }
+        s->attr_is_num = true;
         return 0;
     }
-    return sho_buf_append(&s->text, t, len) == 0 ? 0 : SHO_ELIMIT;
+    s->attr_is_num = false;
+    s->attr_ctl |= v->type == EVTX_V_STRING || v->type == EVTX_V_ANSI || (v->type & EVTX_V_ARRAY);
+    return evtx_value_append(&s->attr_text, v->type, v->p, v->len);
 }
 
 static int rec_value(void *ctx, const struct evtx_bx_val *v)
 {
     struct evtx_bxrec *s = ctx;
+    bool ctl = false;
+    int rc;
 
     if (s->in_start) {
-        if (s->attr == 0) {
-            return 0;
-        }
-        if (s->attr_text.len == 0 && !s->attr_is_num &&
-            ((s->attr == BX_TAG_SYSTEMTIME && v->type == EVTX_V_FILETIME && v->len == 8) ||
-             (s->attr == BX_TAG_PROCESSID &&
-              evtx_value_u64(v->type, v->p, v->len, &s->attr_num)))) {
-            if (s->attr == BX_TAG_SYSTEMTIME) {
-                s->attr_num = sho_le64(v->p);
-            }
-            s->attr_is_num = true;
-            return 0;
-        }
-        s->attr_is_num = false;
-        return evtx_value_append(&s->attr_text, v->type, v->p, v->len);
+        return s->attr == 0 ? 0 : rec_attr_value(s, v);
     }
     if (!rec_capturing(s)) {
         return 0;
     }
-    return evtx_value_append(&s->text, v->type, v->p, v->len);
+    if (s->text.len == 0 && !s->has_num && rec_num_ok(s->target, v)) {
+        s->num = *v;
+        s->has_num = true;
+        return 0;
+    }
+    rc = rec_flush_num(s);
+    if (rc == 0 && v->type == EVTX_V_STRING) {
+        rc = evtx_utf16_append_ctl(&s->text, v->p, v->len / 2, &ctl);
+        s->text_ctl |= ctl;
+    } else if (rc == 0) {
+        s->text_ctl |= v->type == EVTX_V_ANSI || v->type == (EVTX_V_ARRAY | EVTX_V_STRING) ||
+                       v->type == (EVTX_V_ARRAY | EVTX_V_ANSI);
+        rc = evtx_value_append(&s->text, v->type, v->p, v->len);
+    }
+    return rc;
 }
 
 static void rec_number(struct evtx_bxrec *s, uint64_t max, unsigned flags, uint32_t has)
@@ -302,10 +360,16 @@ static void rec_number(struct evtx_bxrec *s, uint64_t max, unsigned flags, uint3
     struct winrec *r = s->rec;
     uint64_t v;
 
-    if (sho_parse_u64n(s->text.data != NULL ? s->text.data : "", s->text.len, max, flags, &v) !=
-        0) {
+    if (s->has_num && s->text.len == 0) {
+        (void)evtx_value_u64(s->num.type, s->num.p, s->num.len, &v);
+        if (v > max) {
+            return;
+        }
+    } else if (rec_flush_num(s) != 0 || sho_parse_u64n(s->text.data != NULL ? s->text.data : "",
+                                                       s->text.len, max, flags, &v) != 0) {
         return;
     }
+    s->has_num = false;
     r->has |= has;
     switch (has) {
     case WINREC_HAS_EVENT_ID:
@@ -331,7 +395,9 @@ static int rec_finish(struct evtx_bxrec *s)
     struct winrec *r = s->rec;
     const char *t;
 
-    rec_xmlize(&s->text, false);
+    if (s->text_ctl) {
+        rec_xmlize(&s->text, false);
+    }
     t = s->text.data != NULL ? s->text.data : "";
     switch (s->target) {
     case BX_TAG_EVENTID:

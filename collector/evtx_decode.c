@@ -122,6 +122,7 @@ struct evtx_dec {
     size_t cand_pos;             /* next to decode */
     uint64_t bad_chunks;         /* counted problems */
     int64_t missing_at;          /* first counted chunk past the end, -1 none */
+    uint32_t walk_off, walk_end; /* one thread: the chain position in the current chunk */
     struct dec_slot *cand_slot;  /* owned: chunk of the candidate being read */
     int fd;                      /* owned */
     unsigned thread_count;       /* worker threads */
@@ -130,6 +131,7 @@ struct evtx_dec {
     bool eof;                    /* no chunk after next_read */
     bool missing_told;           /* reported */
     bool stop;                   /* workers end */
+    bool walking;                /* one thread: the current chunk's chain is being walked */
 };
 
 /* ---- CRC32 (IEEE, reflected), slicing by 8 ----------------------------------------- */
@@ -314,26 +316,29 @@ static void slot_check_crcs(const struct dec_worker *w, struct dec_slot *s, uint
     }
 }
 
-/* Decode one chunk image in `s` with worker state `w`. */
-static void slot_decode(struct dec_worker *w, struct dec_slot *s)
+/*
+ * Check chunk `s` and prepare to walk its chain: *off and *end get the
+ * chain's bounds. Returns false when no record can be read from it.
+ */
+static bool slot_begin(struct dec_worker *w, struct dec_slot *s, uint32_t *off, uint32_t *end)
 {
-    uint32_t end, off = EVTX_CHUNK_HEADER_SIZE, size;
     bool magic_ok = s->len >= sizeof(chunk_magic) && memcmp(s->data, chunk_magic, 8) == 0;
-    struct evtx_dec_rec rec;
+    uint32_t size;
 
     slot_reset(s);
+    *off = EVTX_CHUNK_HEADER_SIZE;
     if (s->len < EVTX_CHUNK_SIZE) {
         memset(s->data + s->len, 0, EVTX_CHUNK_SIZE - s->len);
         s->truncated = true;
         slot_problem(s, (uint32_t)s->len,
                      "file ends inside a chunk (truncated): the records before the cut are read");
     }
-    end = sho_le32(s->data + 48);
-    if (end > EVTX_CHUNK_SIZE || end < EVTX_CHUNK_HEADER_SIZE || !magic_ok) {
-        end = EVTX_CHUNK_SIZE; /* damaged header: walk while records stay sane */
+    *end = sho_le32(s->data + 48);
+    if (*end > EVTX_CHUNK_SIZE || *end < EVTX_CHUNK_HEADER_SIZE || !magic_ok) {
+        *end = EVTX_CHUNK_SIZE; /* damaged header: walk while records stay sane */
     }
     if (!magic_ok) {
-        if (!rec_sane(s->data, off, end, &size)) {
+        if (!rec_sane(s->data, *off, *end, &size)) {
             s->unreadable = true;
             if (s->in_header) {
                 slot_problem(s, 0,
@@ -341,19 +346,46 @@ static void slot_decode(struct dec_worker *w, struct dec_slot *s)
                                  ? "chunk is all zeros: whatever records it held are gone"
                                  : "chunk signature damaged: its records cannot be read");
             }
-            return;
+            return false;
         }
         slot_problem(s, 0, "chunk signature damaged: its records read all the same");
     } else if (!s->truncated) {
-        slot_check_crcs(w, s, end);
+        slot_check_crcs(w, s, *end);
     }
     evtx_bx_chunk(w->bx, s->data, EVTX_CHUNK_SIZE);
-    while (rec_sane(s->data, off, end, &size)) {
-        dec_record(w, s, off, size, &rec);
-        slot_keep(s, &w->rec, &rec);
-        off += size;
+    return true;
+}
+
+/*
+ * Decode the chained record at *off into w->rec and step past it. At the end
+ * of the chain, scan the slack after it and return false.
+ */
+static bool slot_step(struct dec_worker *w, struct dec_slot *s, uint32_t *off, uint32_t end,
+                      struct evtx_dec_rec *rec)
+{
+    uint32_t size;
+
+    if (!rec_sane(s->data, *off, end, &size)) {
+        slot_scan_slack(s, *off);
+        return false;
     }
-    slot_scan_slack(s, off);
+    dec_record(w, s, *off, size, rec);
+    *off += size;
+    return true;
+}
+
+/* Decode all of chunk `s` into its batch (worker threads). */
+static void slot_decode(struct dec_worker *w, struct dec_slot *s)
+{
+    struct evtx_dec_rec rec;
+    uint32_t off, end;
+
+    if (!slot_begin(w, s, &off, &end)) {
+        return;
+    }
+    while (slot_step(w, s, &off, end, &rec)) {
+        slot_keep(s, &w->rec, &rec);
+    }
 }
 
 /* ---- workers ------------------------------------------------------------------------- */
@@ -501,11 +533,7 @@ static struct dec_slot *dec_current(struct evtx_dec *d)
     }
     s = &d->slots[(size_t)(d->next_out % (int64_t)d->slot_count)];
     if (d->thread_count == 0) {
-        if (s->state == SLOT_READY) {
-            slot_decode(&d->main, s);
-            s->state = SLOT_DONE;
-        }
-        return s;
+        return s; /* decoded record by record by evtx_dec_next */
     }
     (void)pthread_mutex_lock(&d->lock);
     while (s->state != SLOT_DONE) {
@@ -610,6 +638,19 @@ int evtx_dec_next(struct evtx_dec *d, struct evtx_dec_rec *rec, const struct win
 
     *r = NULL;
     while ((s = dec_current(d)) != NULL) {
+        if (d->thread_count == 0) {
+            /* One thread: decode in place, no batch to copy through. */
+            if (!d->walking) {
+                d->walking = slot_begin(&d->main, s, &d->walk_off, &d->walk_end);
+            }
+            if (d->walking && slot_step(&d->main, s, &d->walk_off, d->walk_end, rec)) {
+                *r = rec->rc == 0 ? &d->main.rec : NULL;
+                return 1;
+            }
+            d->walking = false;
+            dec_retire(d, s);
+            continue;
+        }
         if (d->item_pos < s->item_count) {
             const struct dec_item *it = &s->items[d->item_pos++];
             *rec = it->rec;

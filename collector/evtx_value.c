@@ -109,26 +109,53 @@ static int append_hex(struct sho_buf *out, uint64_t v, size_t width)
 
 int evtx_utf16_append(struct sho_buf *out, const uint8_t *p, size_t units)
 {
+    bool ctl;
+
+    return evtx_utf16_append_ctl(out, p, units, &ctl);
+}
+
+int evtx_utf16_append_ctl(struct sho_buf *out, const uint8_t *p, size_t units, bool *ctl)
+{
     size_t i, ascii;
+    uint32_t low = 0x20; /* smallest ASCII unit seen */
     int rc;
 
+    *ctl = false;
     /* Most event text is ASCII: copy runs of it without the general path. */
     for (i = 0; i < units;) {
         uint32_t u = sho_le16(p + 2 * i);
         if (u == 0) {
-            return 0;
+            break;
         }
         if (u < 0x80) {
             if (sho_buf_reserve(out, units - i) != 0) {
                 return SHO_ELIMIT;
             }
             ascii = out->len;
+            /* Four units at a time while all are printable ASCII (0x20-0x7F). */
+            while (units - i >= 4) {
+                uint64_t w = sho_le64(p + 2 * i);
+                if ((w & 0xFF80FF80FF80FF80ULL) != 0 ||
+                    ((w - 0x0020002000200020ULL) & 0x8000800080008000ULL) != 0) {
+                    break;
+                }
+                out->data[ascii] = (char)w;
+                out->data[ascii + 1] = (char)(w >> 16);
+                out->data[ascii + 2] = (char)(w >> 32);
+                out->data[ascii + 3] = (char)(w >> 48);
+                ascii += 4;
+                i += 4;
+            }
             while (i < units && (u = sho_le16(p + 2 * i)) != 0 && u < 0x80) {
                 out->data[ascii++] = (char)u;
+                low = u < low ? u : low;
                 i++;
             }
             out->len = ascii;
             out->data[ascii] = '\0';
+            if (u == 0) {
+                break;
+            }
             continue;
         }
         i++;
@@ -146,6 +173,7 @@ int evtx_utf16_append(struct sho_buf *out, const uint8_t *p, size_t units)
             return rc;
         }
     }
+    *ctl = low < 0x20;
     return 0;
 }
 

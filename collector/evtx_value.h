@@ -9,6 +9,7 @@
  * escaping is the XML renderer's business.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,10 @@ enum evtx_vtype {
  * SHO_ELIMIT when `out` is full.
  */
 SHO_NODISCARD int evtx_utf16_append(struct sho_buf *out, const uint8_t *p, size_t units);
+
+/* evtx_utf16_append that also says whether a C0 control character was copied. */
+SHO_NODISCARD int evtx_utf16_append_ctl(struct sho_buf *out, const uint8_t *p, size_t units,
+                                        bool *ctl);
 
 /*
  * Append the text of the value of `type` held in the `len` bytes at `p`.
