@@ -695,8 +695,8 @@ static int bx_instance_head(struct bx_reader *r, struct bx_tmpl **t)
     def = sho_le32(r->bx->chunk + r->pos + 5);
     r->pos += 9;
     rc = bx_template(r, def, t);
-    if (rc != 0) {
-        return rc;
+    if (rc != 0 || *t == NULL) {
+        return rc != 0 ? rc : bx_fail(r, SHO_ECORRUPT, "template not found");
     }
     if (def == r->pos) {
         /* The definition is inline: step over it to the values. */
@@ -806,7 +806,7 @@ static int bx_fragment(struct evtx_bx *bx, uint32_t off, uint32_t end, unsigned 
         if (rc != 0) {
             return rc;
         }
-        if (r.pos >= end || bx->chunk[r.pos] == 0x00) {
+        if (t != NULL && (r.pos >= end || bx->chunk[r.pos] == 0x00)) {
             return bx_run(bx, &t->prog, bx->frames[nest].vals, count, nest, sink, err);
         }
     }
@@ -910,7 +910,8 @@ static int bx_run(struct evtx_bx *bx, const struct bx_prog *p, const struct evtx
         case OP_TEMPLATE: {
             const struct bx_tmpl *t = p->tmpls[op->a].tmpl;
             size_t n = bx_values(bx, op->b, nest);
-            rc = bx_run(bx, &t->prog, bx->frames[nest].vals, n, nest, sink, err);
+            rc = t == NULL ? SHO_ECORRUPT
+                           : bx_run(bx, &t->prog, bx->frames[nest].vals, n, nest, sink, err);
             break;
         }
         default:

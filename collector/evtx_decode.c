@@ -32,6 +32,7 @@
 
 #include "evtx_binxml.h"
 #include "evtx_bxsink.h"
+#include "evtx_crc.h"
 #include "evtx_scan.h"
 
 #define DEC_SLOTS_PER_THREAD 3
@@ -44,10 +45,6 @@
 static const uint8_t file_magic[8] = { 'E', 'l', 'f', 'F', 'i', 'l', 'e', 0 };
 static const uint8_t chunk_magic[8] = { 'E', 'l', 'f', 'C', 'h', 'n', 'k', 0 };
 static const uint8_t rec_magic[4] = { 0x2a, 0x2a, 0, 0 };
-
-struct dec_crc {
-    uint32_t t[8][256]; /* slicing-by-8 tables */
-};
 
 /* One decoded record inside a batch: the winrec's scalars, its fields and arena by place. */
 struct dec_item {
@@ -93,15 +90,15 @@ struct dec_slot {
 
 /* Per-thread decoding state. */
 struct dec_worker {
-    struct evtx_bx *bx;        /* owned: template cache */
-    struct evtx_bxrec *brec;   /* owned */
-    struct winrec rec;         /* owned scratch */
-    const struct dec_crc *crc; /* borrowed */
-    const char *path;          /* borrowed, for messages */
+    struct evtx_bx *bx;         /* owned: template cache */
+    struct evtx_bxrec *brec;    /* owned */
+    struct winrec rec;          /* owned scratch */
+    const struct evtx_crc *crc; /* borrowed */
+    const char *path;           /* borrowed, for messages */
 };
 
 struct evtx_dec {
-    struct dec_crc crc;     /* tables */
+    struct evtx_crc crc;    /* tables */
     struct winrec view;     /* what evtx_dec_next lends */
     struct dec_worker main; /* the caller's thread's decoder */
     struct dec_worker workers[EVTX_DEC_THREADS_MAX];
@@ -133,43 +130,6 @@ struct evtx_dec {
     bool stop;                   /* workers end */
     bool walking;                /* one thread: the current chunk's chain is being walked */
 };
-
-/* ---- CRC32 (IEEE, reflected), slicing by 8 ----------------------------------------- */
-
-static void crc_init(struct dec_crc *c)
-{
-    uint32_t i, k, v;
-
-    for (i = 0; i < 256; i++) {
-        v = i;
-        for (k = 0; k < 8; k++) {
-            v = (v >> 1) ^ (0xEDB88320u & (0u - (v & 1u)));
-        }
-        c->t[0][i] = v;
-    }
-    for (i = 0; i < 256; i++) {
-        for (k = 1; k < 8; k++) {
-            c->t[k][i] = (c->t[k - 1][i] >> 8) ^ c->t[0][c->t[k - 1][i] & 0xFF];
-        }
-    }
-}
-
-static uint32_t crc_update(const struct dec_crc *c, uint32_t crc, const uint8_t *p, size_t len)
-{
-    crc = ~crc;
-    while (len >= 8) {
-        uint32_t a = crc ^ sho_le32(p), b = sho_le32(p + 4);
-        crc = c->t[7][a & 0xFF] ^ c->t[6][(a >> 8) & 0xFF] ^ c->t[5][(a >> 16) & 0xFF] ^
-              c->t[4][a >> 24] ^ c->t[3][b & 0xFF] ^ c->t[2][(b >> 8) & 0xFF] ^
-              c->t[1][(b >> 16) & 0xFF] ^ c->t[0][b >> 24];
-        p += 8;
-        len -= 8;
-    }
-    while (len-- > 0) {
-        crc = (crc >> 8) ^ c->t[0][(crc ^ *p++) & 0xFF];
-    }
-    return ~crc;
-}
 
 /* ---- one chunk ------------------------------------------------------------------------ */
 
@@ -303,14 +263,14 @@ static bool slot_is_zero(const struct dec_slot *s)
 
 static void slot_check_crcs(const struct dec_worker *w, struct dec_slot *s, uint32_t free_off)
 {
-    uint32_t crc = crc_update(w->crc, 0, s->data, 120);
+    uint32_t crc = evtx_crc32(w->crc, 0, s->data, 120);
 
-    crc = crc_update(w->crc, crc, s->data + 128, EVTX_CHUNK_HEADER_SIZE - 128);
+    crc = evtx_crc32(w->crc, crc, s->data + 128, EVTX_CHUNK_HEADER_SIZE - 128);
     if (crc != sho_le32(s->data + 124)) {
         slot_problem(s, 0, "chunk header CRC mismatch: records read all the same");
     }
     if (free_off >= EVTX_CHUNK_HEADER_SIZE && free_off <= EVTX_CHUNK_SIZE &&
-        crc_update(w->crc, 0, s->data + EVTX_CHUNK_HEADER_SIZE,
+        evtx_crc32(w->crc, 0, s->data + EVTX_CHUNK_HEADER_SIZE,
                    free_off - EVTX_CHUNK_HEADER_SIZE) != sho_le32(s->data + 52)) {
         slot_problem(s, 0, "chunk records CRC mismatch: records read all the same");
     }
@@ -390,7 +350,7 @@ static void slot_decode(struct dec_worker *w, struct dec_slot *s)
 
 /* ---- workers ------------------------------------------------------------------------- */
 
-static void worker_init(struct dec_worker *w, const struct dec_crc *crc, const char *path)
+static void worker_init(struct dec_worker *w, const struct evtx_crc *crc, const char *path)
 {
     w->bx = evtx_bx_new();
     w->brec = evtx_bxrec_new();
@@ -685,7 +645,7 @@ static int dec_header(struct evtx_dec *d, struct sho_err *err)
     }
     d->header_chunks = sho_le16(h + 42);
     d->dirty = (sho_le32(h + 120) & 1u) != 0;
-    if (crc_update(&d->crc, 0, h, 120) != sho_le32(h + 124) && d->problem != NULL) {
+    if (evtx_crc32(&d->crc, 0, h, 120) != sho_le32(h + 124) && d->problem != NULL) {
         d->problem(d->problem_ctx, 0, "file header CRC mismatch: chunks read all the same");
     }
     return 0;
@@ -723,7 +683,7 @@ int evtx_dec_open(const char *path, unsigned threads, evtx_dec_problem_fn proble
     d->problem = problem;
     d->problem_ctx = problem_ctx;
     d->missing_at = -1;
-    crc_init(&d->crc);
+    evtx_crc_init(&d->crc);
     d->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (d->fd < 0) {
         char etext[128];
@@ -813,14 +773,14 @@ int evtx_dec_chunk(const uint8_t *chunk, size_t len,
                    void (*fn)(void *ctx, const struct evtx_dec_rec *rec, const struct winrec *r),
                    void *ctx)
 {
-    struct dec_crc *crc = sho_xmalloc(sizeof(*crc));
+    struct evtx_crc *crc = sho_xmalloc(sizeof(*crc));
     struct dec_slot *s = sho_xcalloc(1, sizeof(*s));
     struct dec_worker w;
     struct evtx_dec_rec rec;
     int count;
     size_t i;
 
-    crc_init(crc);
+    evtx_crc_init(crc);
     worker_init(&w, crc, "chunk");
     sho_buf_init(&s->arena, (size_t)64 << 20);
     s->len = len < EVTX_CHUNK_SIZE ? len : EVTX_CHUNK_SIZE;

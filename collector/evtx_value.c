@@ -348,7 +348,7 @@ static int append_number(struct sho_buf *out, uint8_t type, const uint8_t *p, si
 
     switch (type) {
     case EVTX_V_INT8:
-        sv = (int8_t)p[0];
+        sv = p[0] < 0x80 ? (int64_t)p[0] : (int64_t)p[0] - 256;
         break;
     case EVTX_V_UINT8:
         return append_dec(out, p[0], false);
