@@ -124,6 +124,7 @@ struct bx_reader {
     unsigned nest;        /* nesting level */
     int depth;            /* open elements */
     struct sho_err *err;  /* may be NULL */
+    bool in_start;        /* inside a start tag: attributes may follow */
 };
 
 static const struct {
@@ -256,7 +257,7 @@ static int bx_name(struct bx_reader *r, uint32_t at, uint32_t *s, uint32_t *len,
     return 0;
 }
 
-static int bx_open(struct bx_reader *r, uint8_t token)
+static int bx_open_element(struct bx_reader *r, uint8_t token)
 {
     const uint8_t *d = r->bx->chunk + r->pos;
     uint32_t skip = r->in_def ? 2 : 0, name_off, s = 0, len = 0;
@@ -287,7 +288,16 @@ static int bx_open(struct bx_reader *r, uint8_t token)
     op->b = len;
     op->tag = (uint8_t)tag;
     r->depth++;
+    r->in_start = true;
     return 0;
+}
+
+static int bx_open(struct bx_reader *r, uint8_t token)
+{
+    if (r->in_start) {
+        return bx_fail(r, SHO_ECORRUPT, "element inside a start tag");
+    }
+    return bx_open_element(r, token);
 }
 
 static int bx_attr(struct bx_reader *r)
@@ -297,6 +307,9 @@ static int bx_attr(struct bx_reader *r)
     struct bx_op *op;
     int rc;
 
+    if (!r->in_start) {
+        return bx_fail(r, SHO_ECORRUPT, "attribute outside a start tag");
+    }
     if (!bx_have(r, 4)) {
         return bx_fail(r, SHO_ECORRUPT, "attribute token cut short");
     }
@@ -460,6 +473,12 @@ static int bx_instance(struct bx_reader *r);
 
 static int bx_close(struct bx_reader *r, bool empty)
 {
+    if (empty != r->in_start) {
+        return bx_fail(r, SHO_ECORRUPT,
+                       empty ? "empty-element end outside a start tag"
+                             : "end of an element inside its start tag");
+    }
+    r->in_start = false;
     if (empty && prog_push(r, OP_CONTENT) == NULL) {
         return SHO_ELIMIT;
     }
@@ -483,6 +502,10 @@ static int bx_token(struct bx_reader *r, bool *done)
     case 0x41:
         return bx_open(r, token);
     case 0x02:
+        if (!r->in_start) {
+            return bx_fail(r, SHO_ECORRUPT, "start tag closed twice");
+        }
+        r->in_start = false;
         return prog_push(r, OP_CONTENT) != NULL ? 0 : SHO_ELIMIT;
     case 0x03:
     case 0x04:
@@ -645,7 +668,8 @@ static int bx_template(struct bx_reader *r, uint32_t def, struct bx_tmpl **out)
         return bx_fail(r, SHO_ECORRUPT, "template definition runs past the chunk");
     }
     dr = (struct bx_reader){
-        bx, &bx->scratch, def + BX_DEF_HEAD, def + BX_DEF_HEAD + size, true, r->nest, 0, r->err
+        bx,     &bx->scratch, def + BX_DEF_HEAD, def + BX_DEF_HEAD + size, true, r->nest, 0,
+        r->err, false
     };
     rc = bx_compile(&dr);
     if (rc != 0) {
@@ -798,7 +822,9 @@ static int bx_fragment(struct evtx_bx *bx, uint32_t off, uint32_t end, unsigned 
     if (end - off >= 5 && bx->chunk[off] == 0x0f && bx->chunk[off + 4] == 0x0c) {
         struct bx_tmpl *t = NULL;
         size_t count = 0;
-        r = (struct bx_reader){ bx, &bx->frames[nest].prog, off + 5, end, false, nest, 0, err };
+        r = (struct bx_reader){
+            bx, &bx->frames[nest].prog, off + 5, end, false, nest, 0, err, false
+        };
         rc = bx_instance_head(&r, &t);
         if (rc == 0) {
             rc = bx_read_values(&r, &count);
@@ -810,7 +836,7 @@ static int bx_fragment(struct evtx_bx *bx, uint32_t off, uint32_t end, unsigned 
             return bx_run(bx, &t->prog, bx->frames[nest].vals, count, nest, sink, err);
         }
     }
-    r = (struct bx_reader){ bx, &bx->frames[nest].prog, off, end, false, nest, 0, err };
+    r = (struct bx_reader){ bx, &bx->frames[nest].prog, off, end, false, nest, 0, err, false };
     rc = bx_compile(&r);
     if (rc == 0) {
         rc = bx_run(bx, r.prog, NULL, 0, nest, sink, err);
