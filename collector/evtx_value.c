@@ -1,12 +1,12 @@
 /*
  * evtx_value: EVTX binary-XML values as text (see evtx_value.h). Formats
  * follow what libevtx 20181227 writes in its XML, checked record by record by
- * the differential test (tests/diff/decoder_compare.sh):
- *   integers in decimal; HexInt32/HexInt64 as 0x%08x / 0x%016x; SizeT as hex
- *   of its width; GUID as {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}; SID as
- *   S-R-A-S...; FILETIME and SYSTEMTIME as ISO 8601 UTC with nine fractional
- *   digits; binary as upper-case hex; booleans as true/false; arrays as their
- *   elements joined by ", ".
+ * the differential tests (tests/diff/decoder_compare.py, winrec_compare.c):
+ *   integers and SizeT in decimal; HexInt32/HexInt64 as 0x%08x / 0x%016x;
+ *   GUID as {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}; SID as S-R-A-S...;
+ *   FILETIME and SYSTEMTIME as ISO 8601 UTC with nine fractional digits;
+ *   binary as upper-case hex; booleans as true/false; arrays as their
+ *   elements joined by ", " (no corpus record has one: unchecked).
  * Invariants: every read stays inside [p, p + len); nothing allocates except
  * through the caller's bounded buffer.
  */
@@ -372,7 +372,8 @@ static int append_number(struct sho_buf *out, uint8_t type, const uint8_t *p, si
     case EVTX_V_HEX64:
         return append_hex(out, sho_le64(p), 16);
     case EVTX_V_SIZET:
-        return len == 4 ? append_hex(out, sho_le32(p), 8) : append_hex(out, sho_le64(p), 16);
+        /* libevtx writes SizeT in decimal, unlike the HexInt types. */
+        return append_dec(out, len == 4 ? sho_le32(p) : sho_le64(p), false);
     case EVTX_V_BOOL:
         return sho_buf_appends(out, sho_le32(p) != 0 ? "true" : "false");
     default:

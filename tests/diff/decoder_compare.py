@@ -11,8 +11,14 @@ are records libevtx cannot read (counted and shown, not failures). A libevtx
 line that ours lacks or renders differently fails the test, unless the record
 is listed in LIBEVTX_DEFECTS with the reason.
 
-usage: decoder_compare.py corpus SHOSEKI          files of $SHOSEKI_CORPUS/evtx
-       decoder_compare.py gen SHOSEKI SHOSEKI_GEN files written by shoseki-gen
+With WINREC_COMPARE (tests/diff/winrec_compare.c) the same files are also
+compared one level lower, on the winrec each decoder fills: every EventData
+and UserData field, also those normalization never reads.
+
+usage: decoder_compare.py corpus SHOSEKI [WINREC_COMPARE]
+           files of $SHOSEKI_CORPUS/evtx
+       decoder_compare.py gen SHOSEKI SHOSEKI_GEN [WINREC_COMPARE]
+           files written by shoseki-gen
 Exit 77 (skip) when the corpus is asked for and SHOSEKI_CORPUS is unset.
 """
 import json
@@ -79,6 +85,9 @@ def main():
         raise SystemExit(__doc__)
     shoseki = sys.argv[2]
     tmp = None
+    winrec = sys.argv[3] if sys.argv[1] == "corpus" and len(sys.argv) > 3 else None
+    if sys.argv[1] == "gen" and len(sys.argv) > 4:
+        winrec = sys.argv[4]
     if sys.argv[1] == "corpus":
         corpus = os.environ.get("SHOSEKI_CORPUS")
         if not corpus:
@@ -106,7 +115,13 @@ def main():
           (len(files), total_matched, total_extra, len(failures)))
     if not files:
         raise SystemExit("no .evtx files in " + root)
-    sys.exit(1 if failures else 0)
+    winrec_failed = False
+    if winrec:
+        res = subprocess.run([winrec] + files, stdout=subprocess.PIPE, check=False)
+        out = res.stdout.decode("utf-8", "replace").splitlines()
+        print("\n".join(line for line in out if line.startswith(("DIFFERENT", "winrecs:"))))
+        winrec_failed = res.returncode != 0
+    sys.exit(1 if failures or winrec_failed else 0)
 
 
 if __name__ == "__main__":
