@@ -68,11 +68,11 @@ struct bx_op {
     uint32_t a, b;    /* see enum bx_op_kind */
 };
 
-struct bx_tmpl;
+struct evtx_bx_tmpl;
 
 /* An OP_TEMPLATE target (a struct, so arrays of it are not arrays of pointers). */
 struct bx_ref {
-    struct bx_tmpl *tmpl; /* borrowed from the cache */
+    struct evtx_bx_tmpl *tmpl; /* borrowed from the cache */
 };
 
 struct bx_prog {
@@ -83,18 +83,20 @@ struct bx_prog {
     size_t tmpl_count, tmpl_cap; /* in use, allocated */
 };
 
-struct bx_tmpl {
-    uint8_t guid[16];     /* definition GUID */
-    uint32_t data_size;   /* definition body size */
-    uint64_t hash;        /* of the compiled ops and strings */
-    struct bx_prog prog;  /* owned */
-    struct bx_tmpl *next; /* hash chain */
+struct evtx_bx_tmpl {
+    uint8_t guid[16];          /* definition GUID */
+    uint32_t data_size;        /* definition body size */
+    uint64_t hash;             /* of the compiled ops and strings */
+    struct bx_prog prog;       /* owned */
+    struct evtx_bx_tmpl *next; /* hash chain */
+    void *user;                /* a sink's data about this template, owned via user_free */
+    void (*user_free)(void *); /* frees `user` when the template leaves the cache */
 };
 
 struct bx_slot {
-    uint32_t off;         /* definition offset in the chunk */
-    uint32_t gen;         /* chunk generation the slot belongs to */
-    struct bx_tmpl *tmpl; /* borrowed from the cache */
+    uint32_t off;              /* definition offset in the chunk */
+    uint32_t gen;              /* chunk generation the slot belongs to */
+    struct evtx_bx_tmpl *tmpl; /* borrowed from the cache */
 };
 
 struct bx_frame {
@@ -104,15 +106,16 @@ struct bx_frame {
 };
 
 struct evtx_bx {
-    const uint8_t *chunk;                      /* borrowed, see evtx_bx_chunk */
-    uint32_t chunk_len;                        /* bytes */
-    uint32_t gen;                              /* chunk generation, never 0 */
-    struct bx_tmpl *buckets[BX_CACHE_BUCKETS]; /* owned cache */
-    size_t tmpl_count;                         /* templates in the cache */
-    struct bx_slot slots[BX_CHUNK_SLOTS];      /* this chunk's definitions */
-    struct bx_prog scratch;                    /* a definition being compiled */
-    struct bx_frame frames[BX_MAX_NEST];       /* per nesting level */
-    uint64_t compiled, reused;                 /* statistics */
+    const uint8_t *chunk;                           /* borrowed, see evtx_bx_chunk */
+    uint32_t chunk_len;                             /* bytes */
+    uint32_t gen;                                   /* chunk generation, never 0 */
+    struct evtx_bx_tmpl *buckets[BX_CACHE_BUCKETS]; /* owned cache */
+    size_t tmpl_count;                              /* templates in the cache */
+    struct bx_slot slots[BX_CHUNK_SLOTS];           /* this chunk's definitions */
+    struct bx_prog scratch;                         /* a definition being compiled */
+    struct bx_frame frames[BX_MAX_NEST];            /* per nesting level */
+    uint64_t compiled, reused;                      /* statistics */
+    bool symbolic;                                  /* replaying a template without values */
 };
 
 /* Compiler state for one fragment. */
@@ -580,8 +583,8 @@ static uint64_t bx_hash(const void *data, size_t len, uint64_t h)
     return h;
 }
 
-static bool tmpl_same(const struct bx_tmpl *t, const uint8_t *guid, uint32_t size, uint64_t hash,
-                      const struct bx_prog *p)
+static bool tmpl_same(const struct evtx_bx_tmpl *t, const uint8_t *guid, uint32_t size,
+                      uint64_t hash, const struct bx_prog *p)
 {
     return t->hash == hash && t->data_size == size && memcmp(t->guid, guid, 16) == 0 &&
            t->prog.count == p->count && t->prog.strs.len == p->strs.len &&
@@ -594,9 +597,12 @@ static void cache_clear(struct evtx_bx *bx)
     size_t i;
 
     for (i = 0; i < BX_CACHE_BUCKETS; i++) {
-        struct bx_tmpl *t = bx->buckets[i];
+        struct evtx_bx_tmpl *t = bx->buckets[i];
         while (t != NULL) {
-            struct bx_tmpl *next = t->next;
+            struct evtx_bx_tmpl *next = t->next;
+            if (t->user_free != NULL) {
+                t->user_free(t->user);
+            }
             prog_release(&t->prog);
             free(t);
             t = next;
@@ -607,11 +613,11 @@ static void cache_clear(struct evtx_bx *bx)
 }
 
 /* The cached template equal to the one just compiled into bx->scratch, adding it if new. */
-static struct bx_tmpl *cache_intern(struct evtx_bx *bx, const uint8_t *guid, uint32_t size)
+static struct evtx_bx_tmpl *cache_intern(struct evtx_bx *bx, const uint8_t *guid, uint32_t size)
 {
     struct bx_prog *p = &bx->scratch;
     uint64_t h = bx_hash(p->ops, p->count * sizeof(*p->ops), 0xcbf29ce484222325ULL);
-    struct bx_tmpl *t;
+    struct evtx_bx_tmpl *t;
     size_t b;
 
     h = bx_hash(p->strs.data, p->strs.len, bx_hash(guid, 16, h));
@@ -648,7 +654,7 @@ static struct bx_slot *slot_for(struct evtx_bx *bx, uint32_t off)
 }
 
 /* The compiled template whose definition is at chunk offset `def`. */
-static int bx_template(struct bx_reader *r, uint32_t def, struct bx_tmpl **out)
+static int bx_template(struct bx_reader *r, uint32_t def, struct evtx_bx_tmpl **out)
 {
     struct evtx_bx *bx = r->bx;
     struct bx_slot *slot = slot_for(bx, def);
@@ -708,7 +714,7 @@ static int bx_skip_values(struct bx_reader *r)
 }
 
 /* The instance header at r->pos: find (compile) its template and step to its values. */
-static int bx_instance_head(struct bx_reader *r, struct bx_tmpl **t)
+static int bx_instance_head(struct bx_reader *r, struct evtx_bx_tmpl **t)
 {
     uint32_t def;
     int rc;
@@ -735,7 +741,7 @@ static int bx_instance_head(struct bx_reader *r, struct bx_tmpl **t)
 static int bx_instance(struct bx_reader *r)
 {
     struct bx_prog *p = r->prog;
-    struct bx_tmpl *t = NULL;
+    struct evtx_bx_tmpl *t = NULL;
     struct bx_op *op;
     int rc;
 
@@ -820,7 +826,7 @@ static int bx_fragment(struct evtx_bx *bx, uint32_t off, uint32_t end, unsigned 
      * without compiling the fragment.
      */
     if (end - off >= 5 && bx->chunk[off] == 0x0f && bx->chunk[off + 4] == 0x0c) {
-        struct bx_tmpl *t = NULL;
+        struct evtx_bx_tmpl *t = NULL;
         size_t count = 0;
         r = (struct bx_reader){
             bx, &bx->frames[nest].prog, off + 5, end, false, nest, 0, err, false
@@ -833,6 +839,13 @@ static int bx_fragment(struct evtx_bx *bx, uint32_t off, uint32_t end, unsigned 
             return rc;
         }
         if (t != NULL && (r.pos >= end || bx->chunk[r.pos] == 0x00)) {
+            /* Only a whole record: a nested fragment's place in the document varies. */
+            if (sink->instance != NULL && nest == 0) {
+                rc = sink->instance(sink->ctx, bx, t, bx->frames[nest].vals, count);
+                if (rc != 0) {
+                    return rc < 0 ? rc : 0;
+                }
+            }
             return bx_run(bx, &t->prog, bx->frames[nest].vals, count, nest, sink, err);
         }
     }
@@ -915,7 +928,7 @@ static int bx_run(struct evtx_bx *bx, const struct bx_prog *p, const struct evtx
             rc = sink->open(sink->ctx, strs + op->a, op->b, op->tag);
             break;
         case OP_ATTR:
-            if (bx_attr_empty(p, i, vals, nvals)) {
+            if (!bx->symbolic && bx_attr_empty(p, i, vals, nvals)) {
                 i++;
                 break;
             }
@@ -931,10 +944,15 @@ static int bx_run(struct evtx_bx *bx, const struct bx_prog *p, const struct evtx
             rc = sink->text(sink->ctx, strs + op->a, op->b);
             break;
         case OP_SUBST:
+            if (bx->symbolic) {
+                const struct evtx_bx_val v = { NULL, (uint32_t)op->index + 1, EVTX_BX_SYMBOLIC };
+                rc = sink->value(sink->ctx, &v);
+                break;
+            }
             rc = bx_subst_run(bx, op->index < nvals ? &vals[op->index] : NULL, nest, sink, err);
             break;
         case OP_TEMPLATE: {
-            const struct bx_tmpl *t = p->tmpls[op->a].tmpl;
+            const struct evtx_bx_tmpl *t = p->tmpls[op->a].tmpl;
             size_t n = bx_values(bx, op->b, nest);
             rc = t == NULL ? SHO_ECORRUPT
                            : bx_run(bx, &t->prog, bx->frames[nest].vals, n, nest, sink, err);
@@ -998,6 +1016,31 @@ int evtx_bx_decode(struct evtx_bx *bx, uint32_t off, uint32_t end, const struct 
         return sho_err_set(err, SHO_ECORRUPT, NULL, off, "binary XML outside the chunk");
     }
     return bx_fragment(bx, off, end, 0, sink, err);
+}
+
+void *evtx_bx_tmpl_user(const struct evtx_bx_tmpl *t)
+{
+    return t->user;
+}
+
+void evtx_bx_tmpl_set_user(struct evtx_bx_tmpl *t, void *user, void (*user_free)(void *))
+{
+    if (t->user_free != NULL) {
+        t->user_free(t->user);
+    }
+    t->user = user;
+    t->user_free = user_free;
+}
+
+int evtx_bx_tmpl_replay(struct evtx_bx *bx, const struct evtx_bx_tmpl *t,
+                        const struct evtx_bx_sink *sink, struct sho_err *err)
+{
+    int rc;
+
+    bx->symbolic = true;
+    rc = bx_run(bx, &t->prog, NULL, 0, 0, sink, err);
+    bx->symbolic = false;
+    return rc;
 }
 
 void evtx_bx_stats(const struct evtx_bx *bx, uint64_t *compiled, uint64_t *reused)

@@ -40,6 +40,12 @@ enum evtx_bx_tag {
     BX_TAG_USERID,
 };
 
+/* The type of the values evtx_bx_tmpl_replay reports: `len` is the substitution index + 1. */
+#define EVTX_BX_SYMBOLIC 0xFF
+
+struct evtx_bx;
+struct evtx_bx_tmpl;
+
 /* One typed value: a substitution value, borrowed from the chunk image. */
 struct evtx_bx_val {
     const uint8_t *p; /* borrowed: inside the chunk */
@@ -59,10 +65,16 @@ struct evtx_bx_sink {
     int (*close)(void *ctx);   /* the element ends */
     int (*text)(void *ctx, const char *s, size_t len);
     int (*value)(void *ctx, const struct evtx_bx_val *v); /* never NULL-typed or binary XML */
+    /*
+     * Optional (may be NULL): a record that is one template instance, offered
+     * whole before it is replayed through the callbacks above (records only,
+     * never a fragment nested in a value). Returns 1 when
+     * the sink applied it itself, 0 to have it replayed, or a negative code.
+     */
+    int (*instance)(void *ctx, struct evtx_bx *bx, struct evtx_bx_tmpl *t,
+                    const struct evtx_bx_val *vals, size_t count);
     void *ctx;
 };
-
-struct evtx_bx;
 
 /* A decoder with an empty template cache. Caller frees with evtx_bx_free. */
 struct evtx_bx *evtx_bx_new(void);
@@ -84,6 +96,21 @@ void evtx_bx_chunk(struct evtx_bx *bx, const uint8_t *chunk, size_t len);
  */
 SHO_NODISCARD int evtx_bx_decode(struct evtx_bx *bx, uint32_t off, uint32_t end,
                                  const struct evtx_bx_sink *sink, struct sho_err *err);
+
+/*
+ * A sink's own data about a compiled template (for instance what it keeps of
+ * it), freed with `user_free` when the template leaves the cache. NULL until set.
+ */
+void *evtx_bx_tmpl_user(const struct evtx_bx_tmpl *t);
+void evtx_bx_tmpl_set_user(struct evtx_bx_tmpl *t, void *user, void (*user_free)(void *));
+
+/*
+ * Replay template `t` into `sink` without values: each substitution is
+ * reported as a value of type EVTX_BX_SYMBOLIC whose `len` is its index + 1
+ * (and `p` NULL), and no attribute is left out. Returns 0 or the sink's code.
+ */
+SHO_NODISCARD int evtx_bx_tmpl_replay(struct evtx_bx *bx, const struct evtx_bx_tmpl *t,
+                                      const struct evtx_bx_sink *sink, struct sho_err *err);
 
 /* Templates compiled and templates reused from the cache so far (for tests and -vv). */
 void evtx_bx_stats(const struct evtx_bx *bx, uint64_t *compiled, uint64_t *reused);

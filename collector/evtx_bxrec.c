@@ -28,8 +28,41 @@
 
 enum rec_section { SEC_NONE, SEC_SYSTEM, SEC_EVENTDATA, SEC_USERDATA, SEC_OTHER };
 
+/*
+ * A template's plan: what the callbacks below end up storing for it, as a
+ * list of captures (a System value, an attribute, a named field), each the
+ * concatenation of literal text and substitutions. It is recorded once per
+ * cached template by replaying the template with symbolic values, and then
+ * applied to each record by feeding only the captured parts through the
+ * same callbacks, so the result is the same by construction.
+ */
+struct plan_part {
+    uint32_t subst;    /* substitution index + 1; 0 for literal text */
+    uint32_t off, len; /* literal text in the plan's strs */
+};
+
+struct plan_action {
+    uint8_t tag;           /* enum evtx_bx_tag of the capture */
+    bool is_attr;          /* an attribute of a System element */
+    uint32_t name_off;     /* field name in strs (tag BX_TAG_NAME, element) */
+    uint32_t name_len;     /* its length */
+    uint32_t first, count; /* its parts */
+};
+
+struct rec_plan {
+    bool is_valid;               /* false: the template needs the full replay */
+    struct plan_action *acts;    /* owned */
+    size_t act_count, act_cap;   /* in use, allocated */
+    struct plan_part *parts;     /* owned */
+    size_t part_count, part_cap; /* in use, allocated */
+    struct sho_buf strs;         /* owned: literal text and field names */
+};
+
 struct evtx_bxrec {
     struct winrec *rec;       /* borrowed during a decode */
+    struct rec_plan *plan;    /* the plan being recorded, NULL when decoding */
+    size_t cap_first;         /* first plan part of the element capture */
+    size_t attr_first;        /* first plan part of the attribute capture */
     unsigned depth;           /* element depth, <Event> is 1 */
     enum rec_section section; /* which part of <Event> we are in */
     unsigned target;          /* enum evtx_bx_tag of the captured element, 0 none */
@@ -51,6 +84,63 @@ struct evtx_bxrec {
     struct evtx_bx_val num;   /* its value (bytes borrowed from the chunk) */
     struct sho_buf attr_text; /* captured attribute value */
 };
+
+/* ---- plans ------------------------------------------------------------------------ */
+
+static void plan_free(void *p)
+{
+    struct rec_plan *plan = p;
+
+    if (plan == NULL) {
+        return;
+    }
+    free(plan->acts);
+    free(plan->parts);
+    sho_buf_release(&plan->strs);
+    free(plan);
+}
+
+static void plan_part(struct rec_plan *plan, uint32_t subst, const char *t, size_t len)
+{
+    struct plan_part *pp;
+    size_t at = plan->strs.len;
+
+    if (t != NULL && sho_buf_append(&plan->strs, t, len) != 0) {
+        plan->is_valid = false;
+        return;
+    }
+    if (plan->part_count == plan->part_cap) {
+        plan->part_cap = plan->part_cap == 0 ? 32 : plan->part_cap * 2;
+        plan->parts = sho_xrealloc(plan->parts, plan->part_cap * sizeof(*plan->parts));
+    }
+    pp = &plan->parts[plan->part_count++];
+    pp->subst = subst;
+    pp->off = (uint32_t)at;
+    pp->len = (uint32_t)(t != NULL ? len : 0);
+}
+
+static void plan_action(struct rec_plan *plan, unsigned tag, bool is_attr,
+                        const struct sho_buf *name, size_t first)
+{
+    struct plan_action *a;
+    size_t at = plan->strs.len;
+
+    if (name != NULL && name->len > 0 && sho_buf_append(&plan->strs, name->data, name->len) != 0) {
+        plan->is_valid = false;
+        return;
+    }
+    if (plan->act_count == plan->act_cap) {
+        plan->act_cap = plan->act_cap == 0 ? 16 : plan->act_cap * 2;
+        plan->acts = sho_xrealloc(plan->acts, plan->act_cap * sizeof(*plan->acts));
+    }
+    a = &plan->acts[plan->act_count++];
+    a->tag = (uint8_t)tag;
+    a->is_attr = is_attr;
+    a->name_off = (uint32_t)at;
+    a->name_len = (uint32_t)(name != NULL ? name->len : 0);
+    a->first = (uint32_t)first;
+    a->count = (uint32_t)(plan->part_count - first);
+}
 
 /* In-place: what expat gives back for libevtx's text of these bytes. */
 static void rec_xmlize(struct sho_buf *b, bool attribute)
@@ -106,6 +196,7 @@ static void rec_begin(struct evtx_bxrec *s, unsigned target, const char *name, s
     s->target_depth = s->depth;
     s->text_ctl = false;
     s->has_num = false;
+    s->cap_first = s->plan != NULL ? s->plan->part_count : 0;
     sho_buf_reset(&s->text);
     sho_buf_reset(&s->name);
     /* The name buffer holds REC_NAME_LIMIT bytes and the length is cut to fit. */
@@ -174,6 +265,29 @@ static bool rec_wants_attr(const struct evtx_bxrec *s, unsigned tag)
            (s->el_tag == BX_TAG_SECURITY && tag == BX_TAG_USERID);
 }
 
+/* Recording: an attribute capture becomes an action; a field name must be literal. */
+static int rec_attr_plan(struct evtx_bxrec *s)
+{
+    struct rec_plan *plan = s->plan;
+    size_t i;
+
+    if (s->section == SEC_EVENTDATA) {
+        s->has_name_attr = true;
+        sho_buf_reset(&s->name);
+        for (i = s->attr_first; i < plan->part_count; i++) {
+            const struct plan_part *pp = &plan->parts[i];
+            if (pp->subst != 0 ||
+                sho_buf_append(&s->name, plan->strs.data + pp->off, pp->len) != 0) {
+                plan->is_valid = false; /* names from values: replay each record */
+            }
+        }
+    } else {
+        plan_action(plan, s->attr, true, NULL, s->attr_first);
+    }
+    s->attr = 0;
+    return 0;
+}
+
 static int rec_attr_done(struct evtx_bxrec *s)
 {
     struct winrec *r = s->rec;
@@ -181,6 +295,9 @@ static int rec_attr_done(struct evtx_bxrec *s)
     uint64_t v;
     int rc = 0;
 
+    if (s->plan != NULL) {
+        return rec_attr_plan(s);
+    }
     if (s->attr_ctl) {
         rec_xmlize(&s->attr_text, true); /* may move the text: take `t` after */
     }
@@ -224,6 +341,7 @@ static int rec_attr(void *ctx, const char *name, size_t len, unsigned tag)
         s->attr = tag;
         s->attr_is_num = false;
         s->attr_ctl = false;
+        s->attr_first = s->plan != NULL ? s->plan->part_count : 0;
         sho_buf_reset(&s->attr_text);
     }
     return rc;
@@ -246,6 +364,7 @@ static int rec_content(void *ctx)
             s->target_depth = s->depth;
             s->text_ctl = false;
             s->has_num = false;
+            s->cap_first = s->plan != NULL ? s->plan->part_count : 0;
             sho_buf_reset(&s->text);
         } else {
             /* Classic events carry unnamed <Data>; number them so none is lost. */
@@ -283,6 +402,12 @@ static int rec_text(void *ctx, const char *t, size_t len)
 {
     struct evtx_bxrec *s = ctx;
 
+    if (s->plan != NULL) {
+        if ((s->in_start && s->attr != 0) || (!s->in_start && rec_capturing(s))) {
+            plan_part(s->plan, 0, t, len);
+        }
+        return 0;
+    }
     if (s->in_start) {
         s->attr_ctl = true;
         return s->attr != 0 && sho_buf_append(&s->attr_text, t, len) != 0 ? SHO_ELIMIT : 0;
@@ -332,6 +457,12 @@ static int rec_value(void *ctx, const struct evtx_bx_val *v)
     bool ctl = false;
     int rc;
 
+    if (s->plan != NULL) {
+        if ((s->in_start && s->attr != 0) || (!s->in_start && rec_capturing(s))) {
+            plan_part(s->plan, v->len, NULL, 0); /* symbolic: len is the index + 1 */
+        }
+        return 0;
+    }
     if (s->in_start) {
         return s->attr == 0 ? 0 : rec_attr_value(s, v);
     }
@@ -395,6 +526,11 @@ static int rec_finish(struct evtx_bxrec *s)
     struct winrec *r = s->rec;
     const char *t;
 
+    if (s->plan != NULL) {
+        plan_action(s->plan, s->target, false, s->target == BX_TAG_NAME ? &s->name : NULL,
+                    s->cap_first);
+        return 0;
+    }
     if (s->text_ctl) {
         rec_xmlize(&s->text, false);
     }
@@ -446,6 +582,126 @@ static int rec_close(void *ctx)
     return rc;
 }
 
+static void rec_start(struct evtx_bxrec *s, struct winrec *r)
+{
+    s->rec = r;
+    s->depth = 0;
+    s->section = SEC_NONE;
+    s->target = 0;
+    s->data_index = 0;
+    s->in_start = false;
+    s->attr = 0;
+}
+
+static int rec_open(void *ctx, const char *name, size_t len, unsigned tag);
+static int rec_attr(void *ctx, const char *name, size_t len, unsigned tag);
+static int rec_content(void *ctx);
+static int rec_close(void *ctx);
+static int rec_instance(void *ctx, struct evtx_bx *bx, struct evtx_bx_tmpl *t,
+                        const struct evtx_bx_val *vals, size_t count);
+
+/* Record the plan of template `t` by replaying it with symbolic values. */
+static struct rec_plan *plan_build(struct evtx_bxrec *s, struct evtx_bx *bx,
+                                   const struct evtx_bx_tmpl *t)
+{
+    const struct evtx_bx_sink sink = { rec_open, rec_attr,  rec_content, rec_close,
+                                       rec_text, rec_value, NULL,        s };
+    struct rec_plan *plan = sho_xcalloc(1, sizeof(*plan));
+    struct winrec *keep = s->rec;
+
+    sho_buf_init(&plan->strs, REC_TEXT_LIMIT);
+    plan->is_valid = true;
+    rec_start(s, keep);
+    s->plan = plan;
+    if (evtx_bx_tmpl_replay(bx, t, &sink, NULL) != 0) {
+        plan->is_valid = false;
+    }
+    s->plan = NULL;
+    rec_start(s, keep);
+    return plan;
+}
+
+/* Feed one captured part through the callbacks, as the full replay would. */
+static int plan_feed(struct evtx_bxrec *s, const struct rec_plan *plan, const struct plan_part *pp,
+                     const struct evtx_bx_val *vals, size_t count)
+{
+    const struct evtx_bx_val *v;
+
+    if (pp->subst == 0) {
+        return rec_text(s, plan->strs.data + pp->off, pp->len);
+    }
+    v = pp->subst - 1 < count ? &vals[pp->subst - 1] : NULL;
+    if (v == NULL || v->type == EVTX_V_NULL || v->len == 0 || (v->type & 0x7F) == EVTX_V_BINXML) {
+        return 0; /* empty, or an array of binary XML: nothing, as in bx_subst_run */
+    }
+    return rec_value(s, v);
+}
+
+static int plan_apply_one(struct evtx_bxrec *s, const struct rec_plan *plan,
+                          const struct plan_action *a, const struct evtx_bx_val *vals, size_t count)
+{
+    const struct plan_part *parts = plan->parts + a->first;
+    size_t i;
+    int rc = 0;
+
+    if (a->is_attr) {
+        const struct evtx_bx_val *v =
+            a->count == 1 && parts[0].subst != 0 && parts[0].subst - 1 < count
+                ? &vals[parts[0].subst - 1]
+                : NULL;
+        if (a->count == 1 && parts[0].subst != 0 &&
+            (v == NULL || v->type == EVTX_V_NULL || v->len == 0)) {
+            return 0; /* the attribute is left out, as bx_run does */
+        }
+        s->section = SEC_SYSTEM;
+        s->in_start = true;
+        s->attr = a->tag;
+        s->attr_is_num = false;
+        s->attr_ctl = false;
+        sho_buf_reset(&s->attr_text);
+    } else {
+        s->section = SEC_NONE;
+        s->in_start = false;
+        s->depth = 1;
+        rec_begin(s, a->tag, a->tag == BX_TAG_NAME ? plan->strs.data + a->name_off : NULL,
+                  a->name_len);
+    }
+    for (i = 0; rc == 0 && i < a->count; i++) {
+        rc = plan_feed(s, plan, &parts[i], vals, count);
+    }
+    if (rc == 0) {
+        rc = a->is_attr ? rec_attr_done(s) : rec_finish(s);
+    }
+    s->target = 0;
+    return rc;
+}
+
+static int rec_instance(void *ctx, struct evtx_bx *bx, struct evtx_bx_tmpl *t,
+                        const struct evtx_bx_val *vals, size_t count)
+{
+    struct evtx_bxrec *s = ctx;
+    struct rec_plan *plan = evtx_bx_tmpl_user(t);
+    size_t i;
+    int rc = 0;
+
+    if (plan == NULL) {
+        plan = plan_build(s, bx, t);
+        evtx_bx_tmpl_set_user(t, plan, plan_free);
+    }
+    if (!plan->is_valid) {
+        return 0;
+    }
+    for (i = 0; i < count; i++) {
+        if (vals[i].type == EVTX_V_BINXML && vals[i].len > 0) {
+            return 0; /* nested XML changes the document: replay in full */
+        }
+    }
+    for (i = 0; rc == 0 && i < plan->act_count; i++) {
+        rc = plan_apply_one(s, plan, &plan->acts[i], vals, count);
+    }
+    return rc == 0 ? 1 : rc;
+}
+
 struct evtx_bxrec *evtx_bxrec_new(void)
 {
     struct evtx_bxrec *s = sho_xcalloc(1, sizeof(*s));
@@ -470,18 +726,12 @@ void evtx_bxrec_free(struct evtx_bxrec *s)
 int evtx_bxrec_decode(struct evtx_bxrec *s, struct evtx_bx *bx, uint32_t off, uint32_t end,
                       struct winrec *r, struct sho_err *err)
 {
-    const struct evtx_bx_sink sink = { rec_open,  rec_attr, rec_content, rec_close, rec_text,
-                                       rec_value, s };
+    const struct evtx_bx_sink sink = { rec_open, rec_attr,  rec_content,  rec_close,
+                                       rec_text, rec_value, rec_instance, s };
     int rc;
 
     winrec_reset(r);
-    s->rec = r;
-    s->depth = 0;
-    s->section = SEC_NONE;
-    s->target = 0;
-    s->data_index = 0;
-    s->in_start = false;
-    s->attr = 0;
+    rec_start(s, r);
     rc = evtx_bx_decode(bx, off, end, &sink, err);
     if (rc == SHO_ELIMIT && err != NULL && err->code == 0) {
         (void)sho_err_set(err, rc, NULL, off, "event record too large to decode");

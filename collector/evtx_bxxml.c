@@ -226,9 +226,8 @@ int evtx_bxxml_render(struct evtx_bx *bx, uint32_t off, uint32_t end, struct sho
                       struct sho_err *err)
 {
     struct xml_out x;
-    const struct evtx_bx_sink sink = {
-        xo_open, xo_attr, xo_content, xo_close, xo_text, xo_value, &x
-    };
+    const struct evtx_bx_sink sink = { xo_open, xo_attr,  xo_content, xo_close,
+                                       xo_text, xo_value, NULL,       &x };
     int rc;
 
     memset(&x, 0, sizeof(x));
