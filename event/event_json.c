@@ -82,7 +82,9 @@ int sho_json_append_string(struct sho_buf *b, const char *s)
                 *o++ = 't';
                 break;
             default:
-                memcpy(o, "u00", 3);
+                o[0] = 'u';
+                o[1] = '0';
+                o[2] = '0';
                 o[3] = hex[c >> 4];
                 o[4] = hex[c & 0xF];
                 o += 5;
@@ -93,8 +95,10 @@ int sho_json_append_string(struct sho_buf *b, const char *s)
         }
         n = json_utf8_len(p);
         if (n == 0) {
-            memcpy(o, "\xEF\xBF\xBD", 3); /* U+FFFD: 3 bytes for 1, within the reservation */
-            o += 3;
+            /* U+FFFD: 3 bytes for 1, within the reservation. */
+            *o++ = (char)0xEF;
+            *o++ = (char)0xBF;
+            *o++ = (char)0xBD;
             p++;
         } else {
             memcpy(o, p, n);
@@ -143,8 +147,9 @@ static int json_key(struct sho_buf *b, const char *name, bool first)
         *o++ = ',';
     }
     *o++ = '"';
-    memcpy(o, name, n);
-    o += n;
+    while (*name != '\0') {
+        *o++ = *name++;
+    }
     *o++ = '"';
     *o++ = ':';
     b->len = (size_t)(o - b->data);
