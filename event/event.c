@@ -195,12 +195,15 @@ const char *event_actions_text(const struct sho_event *ev, char scratch[EVENT_FI
     scratch[0] = '\0';
     for (i = 0; i < SHO_ACTION_COUNT; i++) {
         if ((ev->actions & (1u << i)) != 0) {
-            int n = snprintf(scratch + used, EVENT_FIELD_SCRATCH - used, "%s%s",
-                             used != 0 ? " " : "", action_names[i]);
-            if (n < 0 || (size_t)n >= EVENT_FIELD_SCRATCH - used) {
+            size_t n = strlen(action_names[i]) + (used != 0 ? 1 : 0);
+            if (n >= EVENT_FIELD_SCRATCH - used) {
                 break;
             }
-            used += (size_t)n;
+            if (used != 0) {
+                scratch[used++] = ' ';
+            }
+            (void)sho_str_copy(scratch + used, EVENT_FIELD_SCRATCH - used, action_names[i]);
+            used += strlen(scratch + used);
         }
     }
     return scratch;
