@@ -36,11 +36,9 @@
 #include "evtx_scan.h"
 
 #define DEC_SLOTS_PER_THREAD 3
-#define DEC_SLOTS_MAX        (EVTX_DEC_THREADS_MAX * DEC_SLOTS_PER_THREAD)
 #define DEC_MAX_CANDIDATES   (1u << 20) /* slack candidates remembered per file */
 #define DEC_RECORD_ALIGN     8          /* records start on 8-byte boundaries */
 #define DEC_PROBLEMS_MAX     4          /* container problems kept per chunk */
-#define DEC_BATCH_FIELDS     (1u << 20) /* fields of one chunk's records */
 
 static const uint8_t file_magic[8] = { 'E', 'l', 'f', 'F', 'i', 'l', 'e', 0 };
 static const uint8_t chunk_magic[8] = { 'E', 'l', 'f', 'C', 'h', 'n', 'k', 0 };
@@ -536,10 +534,9 @@ static void dec_retire(struct evtx_dec *d, struct dec_slot *s)
     dec_fill(d);
 }
 
-static void dec_view(struct evtx_dec *d, const struct dec_slot *s, const struct dec_item *it)
+/* Point `v` at batch item `it` of slot `s` (borrowed until the slot is reused). */
+static void dec_view(struct winrec *v, const struct dec_slot *s, const struct dec_item *it)
 {
-    struct winrec *v = &d->view;
-
     *v = it->head;
     v->fields = s->fields != NULL ? s->fields + it->field_first : NULL;
     v->arena.data = s->arena.data != NULL ? s->arena.data + it->arena_base : NULL;
@@ -615,7 +612,7 @@ int evtx_dec_next(struct evtx_dec *d, struct evtx_dec_rec *rec, const struct win
             const struct dec_item *it = &s->items[d->item_pos++];
             *rec = it->rec;
             if (rec->rc == 0) {
-                dec_view(d, s, it);
+                dec_view(&d->view, s, it);
                 *r = &d->view;
             }
             return 1;
@@ -789,10 +786,9 @@ int evtx_dec_chunk(const uint8_t *chunk, size_t len,
     slot_decode(&w, s);
     count = s->unreadable ? -1 : (int)s->item_count;
     for (i = 0; i < s->item_count && fn != NULL; i++) {
-        struct evtx_dec d_view;
-        memset(&d_view, 0, sizeof(d_view));
-        dec_view(&d_view, s, &s->items[i]);
-        fn(ctx, &s->items[i].rec, s->items[i].rec.rc == 0 ? &d_view.view : NULL);
+        struct winrec view;
+        dec_view(&view, s, &s->items[i]);
+        fn(ctx, &s->items[i].rec, s->items[i].rec.rc == 0 ? &view : NULL);
     }
     for (i = 0; i < s->cand_count && fn != NULL; i++) {
         uint32_t size;
