@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "evtx_binxml.h"
@@ -117,6 +118,7 @@ struct evtx_dec {
     size_t cand_pos;             /* next to decode */
     uint64_t bad_chunks;         /* counted problems */
     int64_t missing_at;          /* first counted chunk past the end, -1 none */
+    int64_t file_chunks;         /* chunks (whole or cut) the file held when opened */
     uint32_t walk_off, walk_end; /* one thread: the chain position in the current chunk */
     struct dec_slot *cand_slot;  /* owned: chunk of the candidate being read */
     int fd;                      /* owned */
@@ -369,6 +371,23 @@ struct worker_arg {
     struct dec_worker *w;
 };
 
+static size_t dec_pread(int fd, uint8_t *buf, size_t len, off_t at)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = pread(fd, buf + got, len - got, at + (off_t)got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += (size_t)n;
+    }
+    return got;
+}
+
 static void *worker_main(void *arg)
 {
     struct evtx_dec *d = ((struct worker_arg *)arg)->d;
@@ -393,6 +412,9 @@ static void *worker_main(void *arg)
         }
         s->state = SLOT_BUSY;
         (void)pthread_mutex_unlock(&d->lock);
+        /* Reading the chunk here keeps the copy off the caller's thread, the busiest one. */
+        s->len = dec_pread(d->fd, s->data, EVTX_CHUNK_SIZE,
+                           (off_t)EVTX_FILE_HEADER_SIZE + (off_t)s->index * EVTX_CHUNK_SIZE);
         slot_decode(w, s);
         (void)pthread_mutex_lock(&d->lock);
         s->state = SLOT_DONE;
@@ -403,23 +425,6 @@ static void *worker_main(void *arg)
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
-
-static size_t dec_pread(int fd, uint8_t *buf, size_t len, off_t at)
-{
-    size_t got = 0;
-
-    while (got < len) {
-        ssize_t n = pread(fd, buf + got, len - got, at + (off_t)got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        got += (size_t)n;
-    }
-    return got;
-}
 
 /* Read chunk `index` into `s`; false past the end of the file. */
 static bool dec_load(struct evtx_dec *d, struct dec_slot *s, int64_t index)
@@ -456,16 +461,24 @@ static void dec_fill(struct evtx_dec *d)
         if (s->index >= 0) {
             break;
         }
-        if (!dec_load(d, s, d->next_read)) {
-            d->eof = true;
-            dec_missing(d);
-            break;
-        }
         if (d->thread_count > 0) {
+            /* The worker reads the chunk; the file's size says where the chunks end. */
+            if (d->next_read >= d->file_chunks) {
+                d->eof = true;
+                dec_missing(d);
+                break;
+            }
+            s->index = d->next_read;
+            s->in_header = s->index < d->header_chunks;
             (void)pthread_mutex_lock(&d->lock);
             s->state = SLOT_READY;
             (void)pthread_mutex_unlock(&d->lock);
         } else {
+            if (!dec_load(d, s, d->next_read)) {
+                d->eof = true;
+                dec_missing(d);
+                break;
+            }
             s->state = SLOT_READY;
         }
         d->next_read++;
@@ -673,6 +686,7 @@ int evtx_dec_open(const char *path, unsigned threads, evtx_dec_problem_fn proble
                   void *problem_ctx, struct evtx_dec **out, struct sho_err *err)
 {
     struct evtx_dec *d = sho_xcalloc(1, sizeof(*d));
+    struct stat st;
     size_t i;
     int rc;
 
@@ -689,6 +703,10 @@ int evtx_dec_open(const char *path, unsigned threads, evtx_dec_problem_fn proble
         free(d->path);
         free(d);
         return rc;
+    }
+    if (fstat(d->fd, &st) == 0 && st.st_size > EVTX_FILE_HEADER_SIZE) {
+        d->file_chunks =
+            (st.st_size - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE;
     }
     rc = dec_header(d, err);
     if (rc != 0) {
