@@ -2,8 +2,8 @@
  * cmd_cat: `shoseki cat REF`. Prints the original record of one stored event:
  * the source file is rebuilt from the archive's blocks (its SHA-256 checked),
  * the record is located at the event's byte offset, and for EVTX rendered as
- * the XML libevtx gives. The rebuilt file lives in a private temporary file
- * (0600) that is removed before returning.
+ * XML by our decoder (libevtx when ours cannot read the record). The rebuilt file lives in a
+ * private temporary file (0600) that is removed before returning.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,9 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "evtx_decode.h"
 #include "evtx_libevtx.h"
 #include "shoseki/archive.h"
 #include "shoseki/collector.h"
+
+#define CAT_XML_LIMIT ((size_t)64 * 1024 * 1024) /* one rendered record, worst case */
 
 struct cat_target {
     bool found;
@@ -47,8 +50,8 @@ static uint64_t cat_header_id(int fd, int64_t offset)
     return sho_le64(h + 8);
 }
 
-/* Render the record with header id `id` from the EVTX file at `path`. */
-static int cat_render(const char *path, uint64_t id, struct sho_err *err)
+/* libevtx's rendering of the record with header id `id` (the fallback). */
+static int cat_render_libevtx(const char *path, uint64_t id, struct sho_err *err)
 {
     struct evtx_lib *lib = NULL;
     int records = 0, recovered = 0, i, rc;
@@ -120,6 +123,24 @@ static int cat_text(const char *path, const char *kind, int64_t offset, struct s
                : rc;
 }
 
+/*
+ * Render the record at `offset` (header id `id`) of the EVTX file at `path`:
+ * with our decoder, or libevtx when ours cannot read it.
+ */
+static int cat_render(const char *path, int64_t offset, uint64_t id, struct sho_err *err)
+{
+    struct sho_buf xml;
+    int rc;
+
+    sho_buf_init(&xml, CAT_XML_LIMIT);
+    rc = evtx_dec_render(path, offset, &xml, NULL);
+    if (rc == 0) {
+        (void)fwrite(xml.data, 1, xml.len, stdout);
+    }
+    sho_buf_release(&xml);
+    return rc == 0 ? 0 : cat_render_libevtx(path, id, err);
+}
+
 static int cat_parse(int argc, char **argv, const char **data, const char **ref)
 {
     static const struct option longopts[] = {
@@ -140,9 +161,10 @@ static int cat_parse(int argc, char **argv, const char **data, const char **ref)
                         "\n"
                         "Print the original record of the stored event REF (FRAME:INDEX, the\n"
                         "`ref` of `shoseki export`): for EVTX, the record's XML, rendered\n"
-                        "from the original file rebuilt out of the archive; for text logs,\n"
-                        "the original line(s) of the event, each after its byte offset\n"
-                        "and a colon (auditd: every record of the event).\n",
+                        "from the original file rebuilt out of the archive (by our decoder;\n"
+                        "by libevtx when ours cannot read the record); for text logs, the\n"
+                        "original line(s) of the event, each after its byte offset and a\n"
+                        "colon (auditd: every record of the event).\n",
                         stdout);
             return -1;
         } else {
@@ -205,7 +227,7 @@ int sho_cmd_cat(int argc, char **argv)
         uint64_t id = cat_header_id(fd, t.offset);
         rc = id == 0 ? sho_err_set(&err, SHO_ECORRUPT, NULL, t.offset,
                                    "no record at the event's offset")
-                     : cat_render(tmp, id, &err);
+                     : cat_render(tmp, t.offset, id, &err);
         if (rc == 1) {
             rc = sho_err_set(&err, SHO_ECORRUPT, NULL, t.offset, "libevtx did not return record");
         }

@@ -52,6 +52,8 @@ static const char collect_usage[] =
     "      --all-events     every record read, with at least its System fields\n"
     "      --handles N      open handles remembered to give 4660/4658 their path\n"
     "                       (default 65536; bounds memory)\n"
+    "      --decoder NAME   EVTX decoder: ours (default) or libevtx (the reference)\n"
+    "      --threads N      decoding threads of our decoder, 1-16 (default: one per CPU)\n"
     "      --memory-limit N address space the process may use (default 8G): a damaged\n"
     "                       record that makes libevtx allocate without bound fails\n"
     "                       and is reported instead of exhausting the machine\n"
@@ -357,6 +359,36 @@ static int collect_text_option(int c, struct collect_opts *o)
     }
 }
 
+/* --decoder and --threads. */
+static int collect_option_decoder(int c, struct collect_opts *o)
+{
+    uint64_t v;
+
+    switch (c) {
+    case 'D':
+        if (strcmp(optarg, "ours") == 0) {
+            o->collect.decoder = SHO_DECODER_OURS;
+        } else if (strcmp(optarg, "libevtx") == 0) {
+            o->collect.decoder = SHO_DECODER_LIBEVTX;
+        } else {
+            (void)fprintf(stderr, "shoseki collect: --decoder wants ours or libevtx, not '%s'\n",
+                          optarg);
+            return SHO_EXIT_USAGE;
+        }
+        return 0;
+    case 'j':
+        if (sho_parse_u64(optarg, SHO_COLLECT_THREADS_MAX, 0, &v) != 0 || v == 0) {
+            (void)fprintf(stderr, "shoseki collect: --threads wants 1..%d, not '%s'\n",
+                          SHO_COLLECT_THREADS_MAX, optarg);
+            return SHO_EXIT_USAGE;
+        }
+        o->collect.threads = (unsigned)v;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 static int collect_option(int c, struct collect_opts *o, char **argv)
 {
     uint64_t v;
@@ -423,6 +455,9 @@ static int collect_option(int c, struct collect_opts *o, char **argv)
         }
         o->collect.handle_max = (size_t)v;
         return 0;
+    case 'D':
+    case 'j':
+        return collect_option_decoder(c, o);
     case 'h':
         (void)fputs(collect_usage, stdout);
         return -1;
@@ -453,6 +488,8 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
         { "tz", required_argument, NULL, 'Z' },
         { "csv-map", required_argument, NULL, 'C' },
         { "pending", required_argument, NULL, 'Q' },
+        { "decoder", required_argument, NULL, 'D' },
+        { "threads", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };

@@ -1,14 +1,17 @@
 /*
- * collect_evtx: one .evtx file through libevtx -> winrec -> normalized events.
- * Records come in the order libevtx gives them (file order), then the records
- * it recovers from slack space. A record that cannot be read or rendered is
+ * collect_evtx: one .evtx file -> winrec -> normalized events, through our
+ * own decoder (evtx_decode.c, the default) or libevtx (evtx_libevtx.c and
+ * evtx_xml.c, the reference). Records come in file order, then the records
+ * recovered from slack space. A record that cannot be read or rendered is
  * reported with the file and its offset and skipped; the file goes on.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "evtx_decode.h"
 #include "evtx_libevtx.h"
 #include "evtx_scan.h"
 #include "evtx_xml.h"
@@ -189,13 +192,15 @@ static void collect_fail(struct collect_file *f, bool recovered, int rc, bool re
     collect_problem(f, e);
 }
 
+static int collect_emit(struct collect_file *f, const struct winrec *r, int64_t offset,
+                        const struct evtx_lib_meta *meta, struct sho_err *err);
+
 /* One record: returns 0 (read or skipped) or the sink's error. */
 static int collect_record(struct collect_file *f, int index, bool recovered, struct sho_err *err)
 {
     struct sho_collector *c = f->c;
     struct evtx_lib_meta meta;
     struct sho_err rerr;
-    struct sho_event ev;
     const char *xml = NULL;
     size_t xml_len = 0;
     int64_t offset = -1;
@@ -235,8 +240,26 @@ static int collect_record(struct collect_file *f, int index, bool recovered, str
     } else {
         collect_note_id(f, &meta);
     }
-    if (!normalizer_run(c->normalizer, &c->rec, &ev)) {
+    return collect_emit(f, &c->rec, offset, &meta, err);
+}
+
+/*
+ * Normalize a decoded record and hand its event, if any, to the sink. A record
+ * whose System has no EventRecordID (a forwarder's bookmark event, a wiped
+ * record) takes the record header's identifier, so it can still be named.
+ */
+static int collect_emit(struct collect_file *f, const struct winrec *r, int64_t offset,
+                        const struct evtx_lib_meta *meta, struct sho_err *err)
+{
+    struct sho_event ev;
+    int rc;
+
+    if (!normalizer_run(f->c->normalizer, r, &ev)) {
         return 0;
+    }
+    if (!(ev.has & SHO_HAS_RECORD_ID) && meta->has_record_id) {
+        ev.record_id = meta->record_id;
+        ev.has |= SHO_HAS_RECORD_ID;
     }
     ev.source = f->path;
     if (offset >= 0) {
@@ -247,6 +270,68 @@ static int collect_record(struct collect_file *f, int index, bool recovered, str
     if (rc == 0) {
         f->st->emitted++;
     }
+    return rc;
+}
+
+static unsigned collect_threads(const struct sho_collect_opts *o)
+{
+    long n;
+
+    if (o->threads != 0) {
+        return o->threads;
+    }
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > EVTX_DEC_THREADS_MAX ? EVTX_DEC_THREADS_MAX : (unsigned)n;
+}
+
+/* One record from our decoder: returns 0 (read or skipped) or the sink's error. */
+static int collect_ours_record(struct collect_file *f, struct evtx_dec_rec *rec,
+                               const struct winrec *r, struct sho_err *err)
+{
+    struct evtx_lib_meta meta;
+
+    memset(&meta, 0, sizeof(meta));
+    meta.has_record_id = true;
+    meta.record_id = rec->record_id;
+    if (rec->is_recovered) {
+        f->st->recovered++;
+        if (collect_is_copy(f, &meta)) {
+            f->st->recovered_copies++;
+            return 0;
+        }
+    } else {
+        f->st->records++;
+    }
+    if (rec->rc != 0) {
+        collect_fail(f, rec->is_recovered, rec->rc, false, &rec->err);
+        return 0;
+    }
+    f->st->read++;
+    if (rec->is_recovered) {
+        f->st->recovered_read++;
+    } else {
+        collect_note_id(f, &meta);
+    }
+    return collect_emit(f, r, rec->offset, &meta, err);
+}
+
+static int collect_ours(struct collect_file *f, struct sho_err *err)
+{
+    struct evtx_dec *dec = NULL;
+    struct evtx_dec_rec rec;
+    const struct winrec *r = NULL;
+    int rc;
+
+    rc = evtx_dec_open(f->path, collect_threads(&f->c->opts), collect_bad_chunk, f, &dec, err);
+    if (rc != 0) {
+        return rc;
+    }
+    f->st->is_dirty = evtx_dec_is_dirty(dec);
+    while (rc == 0 && evtx_dec_next(dec, &rec, &r) == 1) {
+        rc = collect_ours_record(f, &rec, r, err);
+    }
+    f->st->bad_chunks = evtx_dec_bad_chunks(dec);
+    evtx_dec_close(dec);
     return rc;
 }
 
@@ -264,6 +349,9 @@ int sho_collector_read_evtx(struct sho_collector *c, const char *path,
     f.path = path;
     f.sink = sink;
     f.st = st;
+    if (c->opts.decoder == SHO_DECODER_OURS) {
+        return collect_ours(&f, err);
+    }
     rc = evtx_lib_open(path, &f.lib, err);
     if (rc != 0) {
         return rc;

@@ -57,18 +57,26 @@ int norm_u64(const struct winrec *r, const char *name, uint64_t *out, uint32_t *
     return 1;
 }
 
+/* prefix + suffix into `out` (cut to fit): field names are built per record, without printf. */
+static const char *norm_name(char *out, size_t out_len, const char *prefix, const char *suffix)
+{
+    size_t n = sho_str_copy(out, out_len, prefix);
+
+    if (n < out_len) {
+        (void)sho_str_copy(out + n, out_len - n, suffix);
+    }
+    return out;
+}
+
 void norm_person(const struct winrec *r, const char *prefix, struct sho_event *ev)
 {
     char name[64];
 
-    (void)snprintf(name, sizeof(name), "%sUserSid", prefix);
-    ev->user_sid = winrec_get(r, name);
-    (void)snprintf(name, sizeof(name), "%sUserName", prefix);
-    ev->user = winrec_get(r, name);
-    (void)snprintf(name, sizeof(name), "%sDomainName", prefix);
-    ev->domain = winrec_get(r, name);
-    (void)snprintf(name, sizeof(name), "%sLogonId", prefix);
-    (void)norm_u64(r, name, &ev->logon_id, &ev->has, SHO_HAS_LOGON_ID);
+    ev->user_sid = winrec_get(r, norm_name(name, sizeof(name), prefix, "UserSid"));
+    ev->user = winrec_get(r, norm_name(name, sizeof(name), prefix, "UserName"));
+    ev->domain = winrec_get(r, norm_name(name, sizeof(name), prefix, "DomainName"));
+    (void)norm_u64(r, norm_name(name, sizeof(name), prefix, "LogonId"), &ev->logon_id, &ev->has,
+                   SHO_HAS_LOGON_ID);
 }
 
 const char *norm_keep(struct sho_buf *b, const char *s)

@@ -136,10 +136,23 @@ static const char *sec_unc(struct normalizer *n, const char *host, const char *s
     struct sho_buf *b = &n->path;
     int rc;
 
+    /* Pieces appended one by one: every 5140/5145 comes through here, printf is too slow. */
     sho_buf_reset(b);
-    rc = sho_buf_appendf(b, "\\\\%s\\%s", host != NULL ? host : "", share);
+    rc = sho_buf_appends(b, "\\\\");
+    if (rc == 0) {
+        rc = sho_buf_appends(b, host != NULL ? host : "");
+    }
+    if (rc == 0) {
+        rc = sho_buf_putc(b, '\\');
+    }
+    if (rc == 0) {
+        rc = sho_buf_appends(b, share);
+    }
     if (rc == 0 && target != NULL && strcmp(target, "\\") != 0) {
-        rc = sho_buf_appendf(b, "%s%s", target[0] == '\\' ? "" : "\\", target);
+        rc = target[0] == '\\' ? 0 : sho_buf_putc(b, '\\');
+        if (rc == 0) {
+            rc = sho_buf_appends(b, target);
+        }
     }
     return rc == 0 ? b->data : NULL;
 }

@@ -45,16 +45,16 @@ void winrec_reset(struct winrec *r)
 int winrec_store(struct winrec *r, const char *s, size_t len, uint32_t *off)
 {
     size_t at = r->arena.len;
-    int rc;
 
-    rc = sho_buf_append(&r->arena, s, len);
-    if (rc == 0) {
-        rc = sho_buf_putc(&r->arena, '\0');
+    /* One reservation and a copy: decoders store every field of every record here. */
+    if (sho_buf_reserve(&r->arena, len + 1) != 0) {
+        return SHO_ELIMIT;
     }
-    if (rc != 0) {
-        r->arena.len = at;
-        return rc;
+    if (len > 0) {
+        memcpy(r->arena.data + at, s, len);
     }
+    r->arena.data[at + len] = '\0';
+    r->arena.len = at + len + 1;
     *off = (uint32_t)at;
     return 0;
 }
@@ -93,7 +93,9 @@ const char *winrec_get(const struct winrec *r, const char *name)
     size_t i;
 
     for (i = 0; i < r->field_count; i++) {
-        if (strcmp(r->arena.data + r->fields[i].name, name) == 0) {
+        const char *n = r->arena.data + r->fields[i].name;
+        /* The first byte settles most comparisons without a call. */
+        if (n[0] == name[0] && strcmp(n, name) == 0) {
             const char *v = r->arena.data + r->fields[i].value;
             return (v[0] == '\0' || (v[0] == '-' && v[1] == '\0')) ? NULL : v;
         }

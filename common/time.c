@@ -41,6 +41,14 @@ void sho_time_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d
     *d = dd;
 }
 
+static void time_put_digits(char *out, uint64_t v, size_t width)
+{
+    while (width-- > 0) {
+        out[width] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 size_t sho_time_format_iso(uint64_t ft, char out[SHO_TIME_ISO_MAX])
 {
     /* FILETIME 0 is 1601-01-01; shift to days since 1970 with signed math. */
@@ -55,9 +63,29 @@ size_t sho_time_format_iso(uint64_t ft, char out[SHO_TIME_ISO_MAX])
     int n;
 
     sho_time_civil_from_days(days, &y, &m, &d);
-    n = snprintf(out, SHO_TIME_ISO_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ", (long long)y, m, d,
-                 (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), frac);
-    return n > 0 ? (size_t)n : 0;
+    if (y < 0 || y > 9999) {
+        n = snprintf(out, SHO_TIME_ISO_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ", (long long)y,
+                     m, d, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60),
+                     frac);
+        return n > 0 ? (size_t)n : 0;
+    }
+    /* Every event's time goes through here: fixed-width digits without printf. */
+    time_put_digits(out, (uint64_t)y, 4);
+    out[4] = '-';
+    time_put_digits(out + 5, m, 2);
+    out[7] = '-';
+    time_put_digits(out + 8, d, 2);
+    out[10] = 'T';
+    time_put_digits(out + 11, (uint64_t)(sod / 3600), 2);
+    out[13] = ':';
+    time_put_digits(out + 14, (uint64_t)(sod / 60 % 60), 2);
+    out[16] = ':';
+    time_put_digits(out + 17, (uint64_t)(sod % 60), 2);
+    out[19] = '.';
+    time_put_digits(out + 20, frac, 7);
+    out[27] = 'Z';
+    out[28] = '\0';
+    return 28;
 }
 
 static int64_t time_month_days(int64_t y, int64_t m)

@@ -148,12 +148,28 @@ const struct event_field *event_field_get(size_t index)
     return index < F_COUNT ? &fields[index] : NULL;
 }
 
+/* Digits of `v` in `base` (10 or 16, lower case) at `out`, NUL-terminated, without printf. */
+static void field_digits(char *out, uint64_t v, unsigned base)
+{
+    char t[24];
+    size_t n = 0, i;
+
+    do {
+        t[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v != 0);
+    for (i = 0; i < n; i++) {
+        out[i] = t[n - 1 - i];
+    }
+    out[n] = '\0';
+}
+
 static const char *field_u64(char *scratch, bool present, uint64_t v)
 {
     if (!present) {
         return NULL;
     }
-    (void)snprintf(scratch, EVENT_FIELD_SCRATCH, "%llu", (unsigned long long)v);
+    field_digits(scratch, v, 10);
     return scratch;
 }
 
@@ -162,7 +178,9 @@ static const char *field_hex(char *scratch, bool present, uint64_t v)
     if (!present) {
         return NULL;
     }
-    (void)snprintf(scratch, EVENT_FIELD_SCRATCH, "0x%llx", (unsigned long long)v);
+    scratch[0] = '0';
+    scratch[1] = 'x';
+    field_digits(scratch + 2, v, 16);
     return scratch;
 }
 
@@ -177,12 +195,15 @@ const char *event_actions_text(const struct sho_event *ev, char scratch[EVENT_FI
     scratch[0] = '\0';
     for (i = 0; i < SHO_ACTION_COUNT; i++) {
         if ((ev->actions & (1u << i)) != 0) {
-            int n = snprintf(scratch + used, EVENT_FIELD_SCRATCH - used, "%s%s",
-                             used != 0 ? " " : "", action_names[i]);
-            if (n < 0 || (size_t)n >= EVENT_FIELD_SCRATCH - used) {
+            size_t n = strlen(action_names[i]) + (used != 0 ? 1 : 0);
+            if (n >= EVENT_FIELD_SCRATCH - used) {
                 break;
             }
-            used += (size_t)n;
+            if (used != 0) {
+                scratch[used++] = ' ';
+            }
+            (void)sho_str_copy(scratch + used, EVENT_FIELD_SCRATCH - used, action_names[i]);
+            used += strlen(scratch + used);
         }
     }
     return scratch;

@@ -4,6 +4,8 @@
  * are escaped per RFC 8259 and invalid UTF-8 (which a damaged log can carry)
  * becomes U+FFFD rather than invalid JSON.
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "event_fields.h"
@@ -39,61 +41,75 @@ static size_t json_utf8_len(const unsigned char *s)
     return 0;
 }
 
-static int json_escape_byte(struct sho_buf *b, unsigned char c)
-{
-    static const char hex[] = "0123456789abcdef";
-    char esc[7] = { '\\', 'u', '0', '0', 0, 0, 0 };
-
-    switch (c) {
-    case '"':
-        return sho_buf_append(b, "\\\"", 2);
-    case '\\':
-        return sho_buf_append(b, "\\\\", 2);
-    case '\n':
-        return sho_buf_append(b, "\\n", 2);
-    case '\r':
-        return sho_buf_append(b, "\\r", 2);
-    case '\t':
-        return sho_buf_append(b, "\\t", 2);
-    default:
-        esc[4] = hex[c >> 4];
-        esc[5] = hex[c & 0xF];
-        return sho_buf_append(b, esc, 6);
-    }
-}
-
 int sho_json_append_string(struct sho_buf *b, const char *s)
 {
+    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    int rc = sho_buf_putc(b, '"');
+    size_t len = strlen(s);
+    char *o;
 
-    while (rc == 0 && *p != '\0') {
-        const unsigned char *run = p;
+    /*
+     * Every string field of every event comes through here: reserve the worst
+     * case once (each byte may become six) and write in place.
+     */
+    if (len > (SIZE_MAX - 2) / 6 || sho_buf_reserve(b, len * 6 + 2) != 0) {
+        return SHO_ELIMIT;
+    }
+    o = b->data + b->len;
+    *o++ = '"';
+    while (*p != '\0') {
+        unsigned char c = *p;
         size_t n;
-
-        /* Copy runs of plain bytes in one append: this is the hot path. */
-        while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *o++ = (char)c;
             p++;
-        }
-        if (p != run) {
-            rc = sho_buf_append(b, run, (size_t)(p - run));
             continue;
         }
-        if (*p < 0x80) {
-            rc = json_escape_byte(b, *p);
+        if (c < 0x80) {
+            *o++ = '\\';
+            switch (c) {
+            case '"':
+            case '\\':
+                *o++ = (char)c;
+                break;
+            case '\n':
+                *o++ = 'n';
+                break;
+            case '\r':
+                *o++ = 'r';
+                break;
+            case '\t':
+                *o++ = 't';
+                break;
+            default:
+                o[0] = 'u';
+                o[1] = '0';
+                o[2] = '0';
+                o[3] = hex[c >> 4];
+                o[4] = hex[c & 0xF];
+                o += 5;
+                break;
+            }
             p++;
             continue;
         }
         n = json_utf8_len(p);
         if (n == 0) {
-            rc = sho_buf_append(b, "\xEF\xBF\xBD", 3);
+            /* U+FFFD: 3 bytes for 1, within the reservation. */
+            *o++ = (char)0xEF;
+            *o++ = (char)0xBF;
+            *o++ = (char)0xBD;
             p++;
         } else {
-            rc = sho_buf_append(b, p, n);
+            memcpy(o, p, n);
+            o += n;
             p += n;
         }
     }
-    return rc != 0 ? rc : sho_buf_putc(b, '"');
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 static int json_actions(struct sho_buf *b, uint32_t actions)
@@ -117,6 +133,30 @@ static int json_actions(struct sho_buf *b, uint32_t actions)
     return rc != 0 ? rc : sho_buf_putc(b, ']');
 }
 
+/* `,"name":` (no comma before the first key) in one append. */
+static int json_key(struct sho_buf *b, const char *name, bool first)
+{
+    size_t n = strlen(name);
+    char *o;
+
+    if (sho_buf_reserve(b, n + 4) != 0) {
+        return SHO_ELIMIT;
+    }
+    o = b->data + b->len;
+    if (!first) {
+        *o++ = ',';
+    }
+    *o++ = '"';
+    while (*name != '\0') {
+        *o++ = *name++;
+    }
+    *o++ = '"';
+    *o++ = ':';
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    return 0;
+}
+
 int sho_event_to_json(const struct sho_event *ev, unsigned flags, struct sho_buf *b)
 {
     char scratch[EVENT_FIELD_SCRATCH];
@@ -131,7 +171,8 @@ int sho_event_to_json(const struct sho_event *ev, unsigned flags, struct sho_buf
         if (text == NULL) {
             continue;
         }
-        rc = sho_buf_appendf(b, "%s\"%s\":", first ? "" : ",", f->name);
+        /* No printf here: this runs for every field of every event collected. */
+        rc = json_key(b, f->name, first);
         first = false;
         if (rc != 0) {
             break;

@@ -23,9 +23,19 @@ enum sho_collect_flags {
 
 #define SHO_COLLECT_HANDLES_DEFAULT 65536 /* open handles remembered for 4660/4658 paths */
 
+#define SHO_COLLECT_THREADS_MAX 16 /* decoding threads of our EVTX decoder */
+
+/* Which EVTX decoder reads the records. */
+enum sho_collect_decoder {
+    SHO_DECODER_OURS = 0,    /* our own binary-XML decoder (collector/evtx_decode.c), default */
+    SHO_DECODER_LIBEVTX = 1, /* libevtx renders XML, expat reads it: the reference */
+};
+
 struct sho_collect_opts {
     unsigned flags;    /* enum sho_collect_flags */
     size_t handle_max; /* open handles remembered; 0 means SHO_COLLECT_HANDLES_DEFAULT */
+    unsigned decoder;  /* enum sho_collect_decoder */
+    unsigned threads;  /* decoding threads of our decoder; 0 means one per online CPU */
 };
 
 /* Why a record was skipped; the per-file summary counts each reason. */

@@ -27,22 +27,38 @@ print(bad)' "$SCRATCH/out" 2>&1)
 done
 
 # Files libevtx cannot fully read: the records it can read are still emitted.
-run_cmd collect --dry-run --all-events -o jsonl "$CORPUS/omer_E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx"
+run_cmd collect --dry-run --all-events -o jsonl --decoder libevtx "$CORPUS/omer_E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx"
 expect_eq "CAPI2 exit (records skipped)" 1 "$RC"
 expect_eq "CAPI2 records read" 337 "$(wc -l <"$SCRATCH/out" | tr -d ' ')"
 expect_match "CAPI2 bad record located" "':54776: record 25: cannot read record: " "$ERR"
 expect_match "CAPI2 summary" "337 records read, 337 events, 3 skipped \(3 unreadable\)" "$ERR"
-run_cmd collect --dry-run -o jsonl "$CORPUS/mdec_ID5140-5145-Bloodhound-SharpHound_enumeration_via_SMB.evtx"
+run_cmd collect --dry-run -o jsonl --decoder libevtx "$CORPUS/mdec_ID5140-5145-Bloodhound-SharpHound_enumeration_via_SMB.evtx"
 expect_eq "Bloodhound exit" 1 "$RC"
 expect_match "Bloodhound summary" "0 records read, 0 events, 91 skipped \(91 unreadable\)" "$ERR"
 expect_match "Bloodhound problems capped" "71 more problems not shown" "$ERR"
 
+# Our decoder reads them whole: an entity reference inside an attribute
+# (CAPI2), records a Windows Event Collector wrote with their values inline.
+run_cmd collect --dry-run --all-events -o jsonl "$CORPUS/omer_E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx"
+expect_eq "ours: CAPI2 exit" 0 "$RC"
+expect_match "ours: CAPI2 summary" "340 records read, 340 events, 0 skipped" "$ERR"
+run_cmd collect --dry-run -o jsonl "$CORPUS/mdec_ID5140-5145-Bloodhound-SharpHound_enumeration_via_SMB.evtx"
+expect_eq "ours: Bloodhound exit" 0 "$RC"
+expect_match "ours: Bloodhound summary" "91 records read, 12 events, 0 skipped" "$ERR"
+
 # Records in the chain that libevtx silently drops are named, not lost quietly.
-run_cmd collect --dry-run --all-events -o jsonl "$CORPUS/omer_sample_with_a_bad_chunk_magic.evtx"
+run_cmd collect --dry-run --all-events -o jsonl --decoder libevtx "$CORPUS/omer_sample_with_a_bad_chunk_magic.evtx"
 expect_eq "bad chunk magic exit" 1 "$RC"
 expect_match "dropped record named" "':470632: record 47640: in the file's record chain but not returned by libevtx" "$ERR"
 expect_match "zeroed chunk named" "':69632: chunk is all zeros" "$ERR"
 expect_match "damaged chunk named" "':397312: chunk signature damaged" "$ERR"
+# ... and read by ours, which still names the chunks that are gone.
+run_cmd collect --dry-run --all-events -o jsonl "$CORPUS/omer_sample_with_a_bad_chunk_magic.evtx"
+expect_eq "ours: bad chunk magic exit" 1 "$RC"
+expect_eq "ours: dropped record read" 1 "$(grep -c '"record_id":47640,' "$SCRATCH/out")"
+expect_match "ours: zeroed chunk named" "':69632: chunk is all zeros" "$ERR"
+expect_match "ours: damaged chunk named" "':397312: chunk signature damaged" "$ERR"
+expect_match "ours: summary" "351 records read, 351 events, 0 skipped; 12 damaged chunks" "$ERR"
 
 # Truncated in the middle of a chunk: the whole chunks before still read.
 head -c 200000 "$CORPUS/omer_security.evtx" >"$SCRATCH/truncated.evtx"
