@@ -59,7 +59,7 @@ int sho_textsrc_new(const struct sho_textsrc_opts *opts, struct sho_textsrc **ou
         rc = samba_spec_parse(&t->samba, opts->samba_prefix, err);
     }
     if (rc == 0) {
-        rc = tzone_load(&t->zone, opts->tz, err);
+        rc = sho_tzone_load(&t->zone, opts->tz, err);
     }
     if (rc == 0 && opts->csv_map != NULL) {
         rc = csv_map_load(opts->csv_map, &t->csv, err);
@@ -89,7 +89,7 @@ void sho_textsrc_free(struct sho_textsrc *t)
     free(t->host);
     uid_map_free(t->names);
     samba_spec_release(&t->samba);
-    tzone_release(&t->zone);
+    sho_tzone_release(&t->zone);
     csv_map_free(t->csv);
     normalizer_free(t->normalizer);
     evtx_xml_free(t->xml);

@@ -171,8 +171,8 @@ struct samba_rec {
 /* What parsing a line needs besides the line. */
 struct sb_ctx {
     const struct samba_spec *spec;
-    const struct tzone *zone; /* of times logged without one */
-    int64_t mtime;            /* the file's modification time: the year of BSD syslog times */
+    const struct sho_tzone *zone; /* of times logged without one */
+    int64_t mtime;                /* the file's modification time: the year of BSD syslog times */
 };
 
 static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -207,15 +207,15 @@ static size_t sb_bsd_time(const char *s, size_t len, const struct sb_ctx *f, uin
     }
     /* The year: that of the file's last write, in the log's zone; a date after it is last year's.
      */
-    mtime_local = f->mtime + (f->mtime - tzone_to_utc(f->zone, f->mtime));
+    mtime_local = f->mtime + (f->mtime - sho_tzone_to_utc(f->zone, f->mtime));
     sho_time_civil_from_days(mtime_local >= 0 ? mtime_local / 86400 : (mtime_local - 86399) / 86400,
                              &year, &y_m, &y_d);
     sod = (int64_t)hh * 3600 + (int64_t)mm * 60 + (int64_t)ss;
     local = sho_time_days_from_civil(year, mon + 1, day) * 86400 + sod;
-    utc = tzone_to_utc(f->zone, local);
+    utc = sho_tzone_to_utc(f->zone, local);
     if (utc > f->mtime + 86400) {
         local = sho_time_days_from_civil(year - 1, mon + 1, day) * 86400 + sod;
-        utc = tzone_to_utc(f->zone, local);
+        utc = sho_tzone_to_utc(f->zone, local);
     }
     if (utc < -(int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND)) {
         return 0;
@@ -243,8 +243,8 @@ static size_t sb_iso_time(const char *s, size_t len, const struct sb_ctx *f, uin
         secs = (int64_t)(*ft / SHO_TICKS_PER_SECOND) -
                (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
         frac = *ft % SHO_TICKS_PER_SECOND;
-        shifted =
-            tzone_to_utc(f->zone, secs) + (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
+        shifted = sho_tzone_to_utc(f->zone, secs) +
+                  (int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND);
         if (shifted < 0) {
             return 0;
         }
@@ -450,7 +450,7 @@ static int sb_parse(char *line, size_t len, const struct sb_ctx *c, struct samba
 
 bool samba_is_line(const struct samba_spec *spec, const char *text, size_t len)
 {
-    struct tzone utc;
+    struct sho_tzone utc;
     struct sb_ctx c;
     struct samba_rec r;
     char buf[2048];

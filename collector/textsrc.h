@@ -15,7 +15,6 @@
 #include "normalize.h"
 #include "shoseki/collector.h"
 #include "text_lines.h"
-#include "tzone.h"
 #include "uid_map.h"
 #include "winrec.h"
 
@@ -54,7 +53,7 @@ struct sho_textsrc {
     char *host;                    /* owned copy of opts.host */
     struct uid_map *names;         /* owned, may be NULL */
     struct samba_spec samba;       /* owned */
-    struct tzone zone;             /* owned */
+    struct sho_tzone zone;         /* owned */
     struct csv_map *csv;           /* owned, may be NULL */
     struct normalizer *normalizer; /* owned: XML exports and CSV exports of Windows events */
     struct evtx_xml *xml;          /* owned */

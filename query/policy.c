@@ -246,6 +246,7 @@ static int qp_key(struct qp_parse *q, const char *key, const char *value)
             if (sho_tz_parse(value, &tz, NULL) != 0) {
                 return qp_fail(q, "unknown time zone", value);
             }
+            sho_tz_release(&tz);
             (void)sho_str_copy(p->timezone, sizeof(p->timezone), value);
             return 0;
         }

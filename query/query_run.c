@@ -314,8 +314,10 @@ int qr_run(enum qr_command cmd, int argc, char **argv)
     if (rc != 0) {
         return rc < 0 ? SHO_EXIT_OK : rc;
     }
+    memset(&tz, 0, sizeof(tz));
     rc = qr_prepare(cmd, &o, &tz, &format);
     if (rc != 0) {
+        sho_tz_release(&tz);
         return rc;
     }
     dir = sho_archive_data_dir(o.data);
@@ -325,6 +327,7 @@ int qr_run(enum qr_command cmd, int argc, char **argv)
         if (rc < 0) {
             if (rc == SHO_ETAMPER || rc == SHO_ECORRUPT) {
                 sho_log_err(SHO_LOG_ERROR, &err);
+                sho_tz_release(&tz);
                 return SHO_EXIT_VERIFY;
             }
             /* e.g. a read-only copy: answer from the index as it stands */
@@ -335,6 +338,7 @@ int qr_run(enum qr_command cmd, int argc, char **argv)
     rc = sho_index_open(dir, 0, &ix, &err);
     if (rc != 0) {
         sho_log_err(SHO_LOG_ERROR, &err);
+        sho_tz_release(&tz);
         return rc == SHO_EINVAL ? SHO_EXIT_INPUT : SHO_EXIT_SYSTEM;
     }
     w = qo_new(stdout, format, o.excel, &tz,
@@ -360,5 +364,6 @@ int qr_run(enum qr_command cmd, int argc, char **argv)
     }
     qo_free(w);
     sho_index_close(ix);
+    sho_tz_release(&tz);
     return rc;
 }

@@ -3,101 +3,53 @@
  * (FILETIME); searches take times in a zone (--tz: the machine's local zone
  * by default, a fixed offset, or a zoneinfo name such as Asia/Tokyo) and
  * print every time with its offset, so a row read years later still says
- * exactly when. Named zones use the C library's zoneinfo support (TZ,
- * localtime_r, mktime), which knows each zone's history of offsets.
+ * exactly when. Zones are common/tzone.c's: the system's TZif files read
+ * without global state, so the policy's zone and --tz can differ.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "shoseki/query.h"
 
 #define TICKS_PER_MINUTE ((int64_t)600000000)
 
-static bool tz_digits(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* "+09:00", "+0900", "+09", "-05:30": 1 parsed into *min, 0 not an offset. */
-static int tz_parse_offset(const char *s, int *min)
-{
-    size_t n = strlen(s);
-    int h, m = 0;
-
-    if ((s[0] != '+' && s[0] != '-') || n < 3 || !tz_digits(s + 1, 2)) {
-        return 0;
-    }
-    h = (s[1] - '0') * 10 + (s[2] - '0');
-    if (n == 6 && s[3] == ':' && tz_digits(s + 4, 2)) {
-        m = (s[4] - '0') * 10 + (s[5] - '0');
-    } else if (n == 5 && tz_digits(s + 3, 2)) {
-        m = (s[3] - '0') * 10 + (s[4] - '0');
-    } else if (n != 3) {
-        return 0;
-    }
-    if (h > 14 || m > 59) {
-        return 0;
-    }
-    *min = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
-    return 1;
-}
-
 int sho_tz_parse(const char *spec, struct sho_tz *tz, struct sho_err *err)
 {
-    char path[256];
-    struct stat st;
-    size_t i;
+    struct sho_err why;
+    int rc;
 
     memset(tz, 0, sizeof(*tz));
     if (spec == NULL || spec[0] == '\0' || strcmp(spec, "local") == 0) {
-        return 0;
+        return sho_tzone_load_local(&tz->zone, err);
     }
     if (strcmp(spec, "UTC") == 0 || strcmp(spec, "utc") == 0 || strcmp(spec, "Z") == 0) {
-        tz->is_fixed = tz->is_utc = true;
-        return 0;
+        tz->is_utc = true;
+        return sho_tzone_load(&tz->zone, "UTC", err);
     }
-    if (tz_parse_offset(spec, &tz->offset_min) == 1) {
-        tz->is_fixed = true;
-        return 0;
-    }
-    for (i = 0; spec[i] != '\0'; i++) {
-        char c = spec[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '/' || c == '_' || c == '-' || c == '+')) {
-            break;
-        }
-    }
-    if (spec[i] != '\0' || i >= sizeof(tz->name) || strstr(spec, "..") != NULL || spec[0] == '/') {
-        return sho_err_set(err, SHO_EINVAL, NULL, -1, "'%s' is not a time zone", spec);
-    }
-    (void)snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", spec);
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+    sho_err_clear(&why);
+    rc = sho_tzone_load(&tz->zone, spec, &why);
+    if (rc != 0) {
         return sho_err_set(err, SHO_EINVAL, NULL, -1,
-                           "unknown time zone '%s' (not in /usr/share/zoneinfo; use e.g. "
-                           "Asia/Tokyo, +09:00 or UTC)",
-                           spec);
+                           "unknown time zone '%s' (use e.g. Asia/Tokyo, +09:00 or UTC)", spec);
     }
-    (void)sho_str_copy(tz->name, sizeof(tz->name), spec);
-    /* The C library reads zone rules from TZ: the one process-wide setting it has.
-     * Set once while parsing the command line, before any thread exists. */
-    /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
-    if (setenv("TZ", spec, 1) != 0) {
-        return sho_err_set(err, SHO_EINVAL, NULL, -1, "cannot use time zone '%s'", spec);
-    }
-    tzset();
     return 0;
 }
 
+void sho_tz_release(struct sho_tz *tz)
+{
+    sho_tzone_release(&tz->zone);
+}
+
 /* Seconds since the Unix epoch of a civil time taken as UTC. */
+static int64_t ix_floor_secs(uint64_t ft)
+{
+    int64_t t = (int64_t)ft - (int64_t)SHO_FILETIME_UNIX_EPOCH;
+    int64_t q = t / (int64_t)SHO_TICKS_PER_SECOND;
+
+    return t % (int64_t)SHO_TICKS_PER_SECOND < 0 ? q - 1 : q;
+}
+
 static int64_t tz_civil_seconds(int64_t y, unsigned mo, unsigned d, int h, int mi, int s)
 {
     return sho_time_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + s;
@@ -105,20 +57,9 @@ static int64_t tz_civil_seconds(int64_t y, unsigned mo, unsigned d, int h, int m
 
 int sho_tz_offset(const struct sho_tz *tz, uint64_t ft)
 {
-    int64_t secs = ((int64_t)ft - (int64_t)SHO_FILETIME_UNIX_EPOCH) / (int64_t)SHO_TICKS_PER_SECOND;
-    time_t t = (time_t)secs;
-    struct tm tm;
+    int64_t secs = ix_floor_secs(ft);
 
-    if (tz->is_fixed) {
-        return tz->offset_min;
-    }
-    if (localtime_r(&t, &tm) == NULL) {
-        return 0;
-    }
-    return (int)((tz_civil_seconds(tm.tm_year + 1900LL, (unsigned)tm.tm_mon + 1,
-                                   (unsigned)tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) -
-                  (int64_t)t) /
-                 60);
+    return sho_tzone_offset(&tz->zone, secs) / 60;
 }
 
 size_t sho_tz_format(const struct sho_tz *tz, uint64_t ft, char out[SHO_TIME_ISO_MAX])
@@ -153,27 +94,8 @@ uint64_t sho_time_now(void)
 static int tz_to_utc(const struct sho_tz *tz, int64_t y, unsigned mo, unsigned d, int h, int mi,
                      int s, uint64_t *out)
 {
-    int64_t secs;
+    int64_t secs = sho_tzone_to_utc(&tz->zone, tz_civil_seconds(y, mo, d, h, mi, s));
 
-    if (tz->is_fixed) {
-        secs = tz_civil_seconds(y, mo, d, h, mi, s) - (int64_t)tz->offset_min * 60;
-    } else {
-        struct tm tm;
-        time_t t;
-        memset(&tm, 0, sizeof(tm));
-        tm.tm_year = (int)(y - 1900);
-        tm.tm_mon = (int)mo - 1;
-        tm.tm_mday = (int)d;
-        tm.tm_hour = h;
-        tm.tm_min = mi;
-        tm.tm_sec = s;
-        tm.tm_isdst = -1;
-        t = mktime(&tm);
-        if (t == (time_t)-1 && !(y == 1969 && mo == 12 && d == 31)) {
-            return SHO_EINVAL;
-        }
-        secs = (int64_t)t;
-    }
     if (secs < -(int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND)) {
         return SHO_EINVAL;
     }
@@ -289,9 +211,12 @@ static int tp_iso(const char *s, struct tp_fields *f)
         f->zoned = true;
         p++;
     } else if (*p == '+' || *p == '-') {
-        if (tz_parse_offset(p, &f->off) != 1) {
+        struct sho_tzone z;
+        if (sho_tzone_load(&z, p, NULL) != 0) {
             return SHO_EINVAL;
         }
+        f->off = z.fixed / 60;
+        sho_tzone_release(&z);
         f->zoned = true;
         p += strlen(p);
     }
@@ -356,8 +281,7 @@ int sho_time_parse_user(const char *s, const struct sho_tz *tz, uint64_t now,
     if (f.zoned) {
         struct sho_tz fixed;
         memset(&fixed, 0, sizeof(fixed));
-        fixed.is_fixed = true;
-        fixed.offset_min = f.off;
+        fixed.zone.fixed = f.off * 60;
         rc = tz_to_utc(&fixed, f.y, (unsigned)f.mo, (unsigned)f.d, f.h, f.mi, f.sec, &ft);
     } else {
         rc = tz_to_utc(tz, f.y, (unsigned)f.mo, (unsigned)f.d, f.h, f.mi, f.sec, &ft);

@@ -72,16 +72,7 @@ int rp_open(struct rp_opts *o, const char *cmd)
                       err.path[0] != '\0' ? ": " : "", err.msg);
         return SHO_EXIT_USAGE;
     }
-    /* Business hours are the policy's, in its zone, whatever zone the output is in. The C
-     * library holds one named zone at a time (TZ), so two different named zones cannot mix. */
-    if (o->tz_spec != NULL && o->pol.timezone[0] != '\0' && strchr(o->tz_spec, '/') != NULL &&
-        strcmp(o->tz_spec, o->pol.timezone) != 0) {
-        (void)fprintf(stderr,
-                      "shoseki %s: --tz %s and the policy's zone %s are both named zones; give "
-                      "--tz as an offset (+09:00) or UTC\n",
-                      cmd, o->tz_spec, o->pol.timezone);
-        return SHO_EXIT_USAGE;
-    }
+    /* Business hours are the policy's, in its zone, whatever zone the output is in. */
     if (sho_tz_parse(o->pol.timezone, &o->hours_tz, &err) != 0 ||
         sho_tz_parse(o->tz_spec != NULL ? o->tz_spec : o->pol.timezone, &o->tz, &err) != 0 ||
         (o->since != NULL &&
@@ -123,4 +114,6 @@ void rp_close(struct rp_opts *o)
     sho_index_close(o->ix);
     o->ix = NULL;
     qp_release(&o->pol);
+    sho_tz_release(&o->tz);
+    sho_tz_release(&o->hours_tz);
 }

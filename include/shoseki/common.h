@@ -159,6 +159,44 @@ SHO_NODISCARD int sho_time_parse_iso(const char *s, size_t len, uint64_t *ft);
 int64_t sho_time_days_from_civil(int64_t y, unsigned m, unsigned d);
 void sho_time_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
+/* ---- time zones ----------------------------------------------------------------- */
+
+/*
+ * A time zone: UTC, a fixed offset ("+09:00", "-0530") or an IANA name read
+ * from the system's TZif files (/usr/share/zoneinfo/NAME; TZDIR overrides),
+ * whose transitions give daylight saving time. Loaded once, used without
+ * global state (no setenv("TZ"), mktime or localtime), so several zones can
+ * be in use at once.
+ */
+#define SHO_TZONE_MAX_TRANSITIONS 4096
+
+struct sho_tzone {
+    int32_t fixed;   /* offset in seconds east of UTC when there are no transitions */
+    int64_t *at;     /* owned: transition times (Unix seconds), ascending */
+    int32_t *offset; /* owned: offset in force from at[i] */
+    size_t count;    /* transitions */
+    int32_t before;  /* offset before the first transition */
+    char name[64];   /* as given, for messages */
+};
+
+/* Load zone `spec` ("UTC", "Z", "+09:00", "Asia/Tokyo"; NULL or "" means UTC).
+ * Returns 0 or SHO_EINVAL. Caller releases with sho_tzone_release. */
+SHO_NODISCARD int sho_tzone_load(struct sho_tzone *z, const char *spec, struct sho_err *err);
+
+/* Load the machine's local zone: $TZ when set, else /etc/localtime, else UTC. */
+SHO_NODISCARD int sho_tzone_load_local(struct sho_tzone *z, struct sho_err *err);
+
+void sho_tzone_release(struct sho_tzone *z);
+
+/* Seconds east of UTC in force at Unix time `t`. */
+int32_t sho_tzone_offset(const struct sho_tzone *z, int64_t t);
+
+/*
+ * Unix seconds of local wall-clock time `local` (seconds since 1970-01-01 as
+ * if the wall clock were UTC). In a DST gap or overlap the earlier offset wins.
+ */
+int64_t sho_tzone_to_utc(const struct sho_tzone *z, int64_t local);
+
 /* ---- numbers -------------------------------------------------------------------- */
 
 enum sho_parse_flags {

@@ -20,19 +20,19 @@
 
 /* The zone times are read and shown in. */
 struct sho_tz {
-    bool is_fixed;  /* a fixed offset (UTC, +09:00) */
-    int offset_min; /* is_fixed: minutes east of UTC */
-    bool is_utc;    /* shown with "Z" */
-    char name[64];  /* a named zone (Asia/Tokyo), "" for the machine's local zone */
+    struct sho_tzone zone; /* owned: release with sho_tz_release */
+    bool is_utc;           /* shown with "Z" */
 };
 
 /*
- * Parse a zone: NULL or "" (the machine's local zone), "UTC" / "Z",
- * "+09:00" / "-0530", or a name from the system's zoneinfo database
- * ("Asia/Tokyo"). A named zone becomes the process's TZ. Returns 0 or
- * SHO_EINVAL with err saying why.
+ * Parse a zone: NULL, "" or "local" (the machine's local zone: $TZ, else
+ * /etc/localtime), "UTC" / "Z", "+09:00" / "-0530", or a name from the
+ * system's zoneinfo database ("Asia/Tokyo"). Returns 0 or SHO_EINVAL with err
+ * saying why. Any number of zones can be in use at once.
  */
 SHO_NODISCARD int sho_tz_parse(const char *spec, struct sho_tz *tz, struct sho_err *err);
+
+void sho_tz_release(struct sho_tz *tz);
 
 /* Minutes east of UTC in `tz` at FILETIME `ft`. */
 int sho_tz_offset(const struct sho_tz *tz, uint64_t ft);

@@ -8,7 +8,6 @@
 
 #include "auditd.h"
 #include "textsrc.h"
-#include "tzone.h"
 #include "uid_map.h"
 
 #define MAX_EVENTS 16
@@ -266,25 +265,25 @@ static void stamp_and_detection(void **state)
 
 static void zones(void **state)
 {
-    struct tzone z;
+    struct sho_tzone z;
     struct sho_err err;
 
     (void)state;
-    assert_int_equal(tzone_load(&z, "+09:00", NULL), 0);
-    assert_int_equal(tzone_to_utc(&z, (int64_t)9 * 3600), 0);
-    tzone_release(&z);
-    assert_int_equal(tzone_load(&z, "-0530", NULL), 0);
-    assert_int_equal(tzone_to_utc(&z, 0), 5 * 3600 + 1800);
-    tzone_release(&z);
-    assert_int_equal(tzone_load(&z, "+25:00", &err), SHO_EINVAL);
-    assert_int_equal(tzone_load(&z, "../etc/passwd", &err), SHO_EINVAL);
-    if (tzone_load(&z, "Europe/Berlin", NULL) != 0) {
+    assert_int_equal(sho_tzone_load(&z, "+09:00", NULL), 0);
+    assert_int_equal(sho_tzone_to_utc(&z, (int64_t)9 * 3600), 0);
+    sho_tzone_release(&z);
+    assert_int_equal(sho_tzone_load(&z, "-0530", NULL), 0);
+    assert_int_equal(sho_tzone_to_utc(&z, 0), 5 * 3600 + 1800);
+    sho_tzone_release(&z);
+    assert_int_equal(sho_tzone_load(&z, "+25:00", &err), SHO_EINVAL);
+    assert_int_equal(sho_tzone_load(&z, "../etc/passwd", &err), SHO_EINVAL);
+    if (sho_tzone_load(&z, "Europe/Berlin", NULL) != 0) {
         skip(); /* no tzdata installed */
     }
     /* 2024-07-01 12:00 CEST = 10:00Z; 2024-01-01 12:00 CET = 11:00Z */
-    assert_int_equal(tzone_to_utc(&z, 1719835200), 1719835200 - 7200);
-    assert_int_equal(tzone_to_utc(&z, 1704110400), 1704110400 - 3600);
-    tzone_release(&z);
+    assert_int_equal(sho_tzone_to_utc(&z, 1719835200), 1719835200 - 7200);
+    assert_int_equal(sho_tzone_to_utc(&z, 1704110400), 1704110400 - 3600);
+    sho_tzone_release(&z);
 }
 
 static void samba_specs(void **state)

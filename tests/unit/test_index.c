@@ -84,6 +84,7 @@ static void times_in_zones(void **state)
     assert_int_equal(sho_tz_parse("UTC", &utc, NULL), 0);
     assert_int_equal(sho_tz_parse("+09:00", &jst, NULL), 0);
     assert_int_equal(sho_tz_parse("Asia/Tokyo", &tokyo, NULL), 0);
+    sho_tz_release(&tokyo);
     assert_int_equal(sho_tz_parse("Mars/Olympus", &tokyo, &err), SHO_EINVAL);
     assert_int_equal(sho_tz_parse("../../etc/passwd", &tokyo, &err), SHO_EINVAL);
     assert_int_equal(sho_tz_parse("Asia/Tokyo", &tokyo, NULL), 0);
@@ -110,9 +111,13 @@ static void times_in_zones(void **state)
     assert_string_equal(out, "2024-05-01T09:00:00.0000000+09:00");
     (void)sho_tz_format(&utc, FT_MAY1, out);
     assert_string_equal(out, "2024-05-01T00:00:00.0000000Z");
+    sho_tz_release(&jst);
     assert_int_equal(sho_tz_parse("-05:30", &jst, NULL), 0);
     (void)sho_tz_format(&jst, FT_MAY1, out);
     assert_string_equal(out, "2024-04-30T18:30:00.0000000-05:30");
+    sho_tz_release(&utc);
+    sho_tz_release(&jst);
+    sho_tz_release(&tokyo);
 }
 
 static void bad_times_are_refused(void **state)
@@ -133,6 +138,7 @@ static void bad_times_are_refused(void **state)
 
     (void)state;
     assert_int_equal(sho_tz_parse(NULL, &utc, NULL), 0);
+    sho_tz_release(&utc);
     assert_int_equal(sho_tz_parse("UTC", &utc, NULL), 0);
     for (i = 0; i < SHO_ARRAY_COUNT(bad); i++) {
         uint64_t ft;

@@ -1,16 +1,17 @@
 /*
- * tzone: fixed offsets and TZif files (RFC 8536) for local times written
- * without a zone. Only what converting wall-clock times needs is read: the
+ * tzone: time zones without global state: UTC, fixed offsets and TZif files
+ * (RFC 8536), for local times logged without a zone (text sources) and for
+ * the times people type and read (--tz). Only what converting wall-clock times needs is read: the
  * transition times and the UT offset of the type each one switches to (the
  * version 2+ 64-bit block when the file has one). Times past the last
  * transition keep its offset (Debian's "fat" files list transitions to 2037).
  */
-#include "tzone.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "shoseki/common.h"
 
 #define TZIF_HEADER   44
 #define TZIF_FILE_MAX ((size_t)256 * 1024)
@@ -58,7 +59,7 @@ static int tz_fixed(const char *s, int32_t *out)
 }
 
 /* Parse the TZif bytes `p` (`len`). Returns 0 or SHO_ECORRUPT. */
-static int tz_parse(struct tzone *z, const uint8_t *p, size_t len)
+static int tz_parse(struct sho_tzone *z, const uint8_t *p, size_t len)
 {
     size_t isut, isstd, leap, timecnt, typecnt, charcnt, body, i, tsize = 4;
 
@@ -72,7 +73,7 @@ static int tz_parse(struct tzone *z, const uint8_t *p, size_t len)
         timecnt = tz_be32(p + 32);
         typecnt = tz_be32(p + 36);
         charcnt = tz_be32(p + 40);
-        if (timecnt > TZONE_MAX_TRANSITIONS || typecnt == 0 || typecnt > 256 || leap > 1000 ||
+        if (timecnt > SHO_TZONE_MAX_TRANSITIONS || typecnt == 0 || typecnt > 256 || leap > 1000 ||
             isut > 256 || isstd > 256 || charcnt > 4096) {
             return SHO_ECORRUPT;
         }
@@ -110,7 +111,7 @@ static int tz_parse(struct tzone *z, const uint8_t *p, size_t len)
     return 0;
 }
 
-static int tz_file(struct tzone *z, const char *name, struct sho_err *err)
+static int tz_file(struct sho_tzone *z, const char *name, struct sho_err *err)
 {
     const char *dir = getenv("TZDIR"); /* NOLINT(concurrency-mt-unsafe): read once at start */
     char path[1024], etext[128];
@@ -135,13 +136,13 @@ static int tz_file(struct tzone *z, const char *name, struct sho_err *err)
     rc = tz_parse(z, buf, n);
     free(buf);
     if (rc != 0) {
-        tzone_release(z);
+        sho_tzone_release(z);
         return sho_err_set(err, SHO_EINVAL, path, -1, "time zone '%s': not a TZif file", name);
     }
     return 0;
 }
 
-int tzone_load(struct tzone *z, const char *spec, struct sho_err *err)
+int sho_tzone_load(struct sho_tzone *z, const char *spec, struct sho_err *err)
 {
     memset(z, 0, sizeof(*z));
     if (spec == NULL || spec[0] == '\0') {
@@ -159,7 +160,36 @@ int tzone_load(struct tzone *z, const char *spec, struct sho_err *err)
     return tz_file(z, spec, err);
 }
 
-void tzone_release(struct tzone *z)
+int sho_tzone_load_local(struct sho_tzone *z, struct sho_err *err)
+{
+    const char *tz = getenv("TZ"); /* NOLINT(concurrency-mt-unsafe): read once at start */
+    uint8_t *buf;
+    size_t n;
+    FILE *f;
+    int rc;
+
+    if (tz != NULL && tz[0] != '\0') {
+        return sho_tzone_load(z, tz[0] == ':' ? tz + 1 : tz, err);
+    }
+    memset(z, 0, sizeof(*z));
+    sho_str_copy(z->name, sizeof(z->name), "local");
+    f = fopen("/etc/localtime", "rb");
+    if (f == NULL) {
+        return 0; /* no local zone configured: UTC, as the C library does */
+    }
+    buf = sho_xmalloc(TZIF_FILE_MAX);
+    n = fread(buf, 1, TZIF_FILE_MAX, f);
+    (void)fclose(f);
+    rc = tz_parse(z, buf, n);
+    free(buf);
+    if (rc != 0) {
+        sho_tzone_release(z);
+        return sho_err_set(err, SHO_EINVAL, "/etc/localtime", -1, "not a TZif file");
+    }
+    return 0;
+}
+
+void sho_tzone_release(struct sho_tzone *z)
 {
     free(z->at);
     free(z->offset);
@@ -168,8 +198,7 @@ void tzone_release(struct tzone *z)
     z->count = 0;
 }
 
-/* The offset in force at Unix time `t`. */
-static int32_t tz_offset_at(const struct tzone *z, int64_t t)
+int32_t sho_tzone_offset(const struct sho_tzone *z, int64_t t)
 {
     size_t lo = 0, hi = z->count;
 
@@ -190,10 +219,10 @@ static int32_t tz_offset_at(const struct tzone *z, int64_t t)
     return z->offset[lo];
 }
 
-int64_t tzone_to_utc(const struct tzone *z, int64_t local)
+int64_t sho_tzone_to_utc(const struct sho_tzone *z, int64_t local)
 {
-    int32_t o1 = tz_offset_at(z, local);
-    int32_t o2 = tz_offset_at(z, local - o1);
+    int32_t o1 = sho_tzone_offset(z, local);
+    int32_t o2 = sho_tzone_offset(z, local - o1);
 
     if (o1 < -TZ_MAX_OFFSET || o1 > TZ_MAX_OFFSET || o2 < -TZ_MAX_OFFSET || o2 > TZ_MAX_OFFSET) {
         return local;
