@@ -248,7 +248,8 @@ static int sel_kind(struct sho_index *ix, const struct sho_index_query *q, struc
     }
 }
 
-/* The id range of a query's window, one group of slack each side (see bind_common). */
+/* The id range of a query's window: a group of slack below (a full group spills its events
+ * into the next one) and above. */
 static void window_ids(const struct sho_index_query *q, int64_t *lo, int64_t *hi)
 {
     int64_t since = q->since != 0 ? ix_ticks(q->since) : INT64_MIN / 2;
@@ -319,12 +320,11 @@ static void bind_common(sqlite3_stmt *st, const struct sho_index_query *q)
 {
     int64_t since = q->since != 0 ? ix_ticks(q->since) : INT64_MIN / 2;
     int64_t until = q->until != 0 ? ix_ticks(q->until) : INT64_MAX / 2;
-    /* One group of slack below: a full group spills its events into the next. */
-    int64_t lo = (ix_floor_div(since, IX_GROUP_TICKS) - 1) * IX_GROUP_SLOTS;
-    int64_t hi = (ix_floor_div(until, IX_GROUP_TICKS) + 2) * IX_GROUP_SLOTS;
+    int64_t lo, hi;
 
-    (void)sqlite3_bind_int64(st, 1, q->since != 0 ? lo : INT64_MIN);
-    (void)sqlite3_bind_int64(st, 2, q->until != 0 ? hi : INT64_MAX);
+    window_ids(q, &lo, &hi);
+    (void)sqlite3_bind_int64(st, 1, lo);
+    (void)sqlite3_bind_int64(st, 2, hi);
     (void)sqlite3_bind_int64(st, 3, since);
     (void)sqlite3_bind_int64(st, 4, until);
     (void)sqlite3_bind_int64(st, 5, q->actions);
