@@ -456,7 +456,11 @@ class KillTest:
             return None
         seg = self.last_segment()
         if seg is not None:
-            name, _path, data, _frames, valid_end = seg
+            name, _path, data, frames, valid_end = seg
+            if not frames:
+                # The last segment's own creation was cut short (no SEGMENT frame
+                # yet): the next writer finishes it before it could start another.
+                return None
             full = self.a.segment_size and len(data) >= self.a.segment_size // 2
             if valid_end == len(data) and data.startswith(SEGMENT_MAGIC) and not full:
                 return None  # the next frame goes into this segment
