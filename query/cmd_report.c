@@ -58,6 +58,9 @@ static int report_event(struct report *r, const struct sho_index_row *row, const
 {
     char *c[SHO_ARRAY_COUNT(event_cols)];
 
+    if (rp_tap(&r->o, row) != 0) {
+        return 1; /* the tap said stop */
+    }
     c[0] = qo_cell_time(r->w, row->time);
     c[1] = ra_person_label(row);
     c[2] = qo_cell_str(row->user_sid);
@@ -99,7 +102,11 @@ static int report_row(void *ctx, const struct sho_index_row *row)
         }
         break;
     case RK_FAILED: {
-        char *label = ra_person_label(row);
+        char *label;
+        if (rp_tap(&r->o, row) != 0) {
+            return 1; /* the tap said stop */
+        }
+        label = ra_person_label(row);
         struct sho_buf key;
         struct ra_entry *e;
         bool created;
@@ -130,6 +137,13 @@ static int report_row(void *ctx, const struct sho_index_row *row)
         break;
     }
     return report_event(r, row, cls);
+}
+
+/* A tap's second pass over the window: the events of the bursts reported. */
+static int report_burst_tap(void *ctx, const struct sho_index_row *row)
+{
+    struct report *r = ctx;
+    return burst_member(r->burst, row) ? rp_tap(&r->o, row) : 0;
 }
 
 static int report_failed_print(struct report *r)
@@ -196,11 +210,17 @@ static int report_parse(struct report *r, int argc, char **argv)
 
 int sho_cmd_report(int argc, char **argv)
 {
+    return qs_report(argc, argv, NULL);
+}
+
+int qs_report(int argc, char **argv, struct sho_query_tap *tap)
+{
     struct report r;
     struct sho_index_query q;
     int rc;
 
     memset(&r, 0, sizeof(r));
+    r.o.tap = tap;
     ra_init(&r.failed);
     rc = report_parse(&r, argc, argv);
     if (rc == 0) {
@@ -224,13 +244,13 @@ int sho_cmd_report(int argc, char **argv)
         if (r.kind == RK_MASS) {
             size_t n;
             const struct qo_col *cols = burst_columns(&n);
-            r.w = qo_new_cols(stdout, r.o.fmt, r.o.excel, &r.o.tz, cols, n);
+            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, cols, n);
             r.burst = burst_new(r.w, &r.o.pol, &r.err);
         } else if (r.kind == RK_FAILED) {
-            r.w = qo_new_cols(stdout, r.o.fmt, r.o.excel, &r.o.tz, failed_cols,
+            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, failed_cols,
                               SHO_ARRAY_COUNT(failed_cols));
         } else {
-            r.w = qo_new_cols(stdout, r.o.fmt, r.o.excel, &r.o.tz, event_cols,
+            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, event_cols,
                               SHO_ARRAY_COUNT(event_cols));
         }
         rc = sho_index_search(r.o.ix, &q, report_row, &r, &r.err);
@@ -240,6 +260,10 @@ int sho_cmd_report(int argc, char **argv)
         if (r.burst != NULL) {
             int brc = burst_finish(r.burst, &r.rows);
             rc = rc != 0 ? rc : brc;
+            if (rc == 0 && r.o.tap != NULL) {
+                rc = sho_index_search(r.o.ix, &q, report_burst_tap, &r, &r.err);
+            }
+            burst_free(r.burst);
         }
         if (rc == 0) {
             rc = qo_finish(r.w, &r.err);

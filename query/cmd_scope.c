@@ -78,6 +78,11 @@ static int scope_row(void *ctx, const struct sho_index_row *r)
         }
     }
     s->events[s->hop]++;
+    if (rp_tap(&s->o, r) != 0) {
+        free(label);
+        free(pkey);
+        return 1; /* the tap said stop */
+    }
     if (r->path != NULL) {
         const char *cls = qp_class_of(&s->o.pol, r->path);
         e = ra_get(&s->t[SC_FILES], r->path, &created);
@@ -328,9 +333,9 @@ static int scope_print(struct scope *s)
     size_t i;
 
     if (table) {
-        scope_summary(s, stdout);
+        scope_summary(s, s->o.out);
     } else {
-        w = qo_new_cols(stdout, s->o.fmt, s->o.excel, &s->o.tz, unified_cols, U_COLS);
+        w = qo_new_cols(s->o.out, s->o.fmt, s->o.excel, &s->o.tz, unified_cols, U_COLS);
     }
     for (sec = 0; rc == 0 && sec < SC_SECTIONS; sec++) {
         ra_sort(&s->t[sec]);
@@ -338,8 +343,8 @@ static int scope_print(struct scope *s)
             if (s->t[sec].count == 0) {
                 continue;
             }
-            (void)printf("\n%s\n", heads[sec]);
-            w = qo_new_cols(stdout, s->o.fmt, false, &s->o.tz, tables[sec], widths[sec]);
+            (void)fprintf(s->o.out, "\n%s\n", heads[sec]);
+            w = qo_new_cols(s->o.out, s->o.fmt, false, &s->o.tz, tables[sec], widths[sec]);
         }
         for (i = 0; rc == 0 && i < s->t[sec].count; i++) {
             char *all[U_COLS], *cells[U_COLS];
@@ -434,12 +439,18 @@ static int scope_parse(struct scope *s, int argc, char **argv)
 
 int sho_cmd_scope(int argc, char **argv)
 {
+    return qs_scope(argc, argv, NULL);
+}
+
+int qs_scope(int argc, char **argv, struct sho_query_tap *tap)
+{
     struct scope s;
     struct sho_index_query q;
     int rc, i;
 
     memset(&s, 0, sizeof(s));
     s.depth = 1;
+    s.o.tap = tap;
     for (i = 0; i < SC_SECTIONS; i++) {
         ra_init(&s.t[i]);
     }

@@ -6,5 +6,5 @@
 
 int sho_cmd_timeline(int argc, char **argv)
 {
-    return qr_run(QR_TIMELINE, argc, argv);
+    return qr_run(QR_TIMELINE, argc, argv, NULL);
 }

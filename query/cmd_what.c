@@ -6,5 +6,5 @@
 
 int sho_cmd_what(int argc, char **argv)
 {
-    return qr_run(QR_WHAT, argc, argv);
+    return qr_run(QR_WHAT, argc, argv, NULL);
 }

@@ -6,5 +6,5 @@
 
 int sho_cmd_who(int argc, char **argv)
 {
-    return qr_run(QR_WHO, argc, argv);
+    return qr_run(QR_WHO, argc, argv, NULL);
 }

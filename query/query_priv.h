@@ -108,7 +108,17 @@ enum qr_command {
     QR_TIMELINE = 2,
 };
 
-/* Parse the command line of who / what / timeline, refresh the index, search, print. */
-int qr_run(enum qr_command cmd, int argc, char **argv);
+/* Parse the command line of who / what / timeline, refresh the index, search, print (to
+ * standard output, or with `tap` not NULL: to tap->out, every event to tap->fn). */
+int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap);
+
+/* ---- scope and report, run by sho_query_select too (cmd_scope.c, cmd_report.c) ------ */
+
+int qs_scope(int argc, char **argv, struct sho_query_tap *tap);
+int qs_report(int argc, char **argv, struct sho_query_tap *tap);
+
+/* Fill tap->info (when tap is not NULL). `policy` may be NULL. */
+void qs_info(struct sho_query_tap *tap, const char *dir, const struct sho_tz *tz,
+             const char *policy);
 
 #endif /* SHOSEKI_QUERY_PRIV_H */

@@ -242,7 +242,7 @@ static int qr_parse(enum qr_command cmd, int argc, char **argv, struct qr_opts *
 
 /* Times, zone and format: everything checked before the index is touched. */
 static int qr_prepare(enum qr_command cmd, struct qr_opts *o, struct sho_tz *tz,
-                      enum sho_event_format *format)
+                      enum sho_event_format *format, bool tapped)
 {
     struct sho_err err;
     uint64_t now = sho_time_now();
@@ -256,7 +256,7 @@ static int qr_prepare(enum qr_command cmd, struct qr_opts *o, struct sho_tz *tz,
         return qr_usage_error(cmd, "%s", err.msg);
     }
     if (o->format == NULL) {
-        *format = isatty(STDOUT_FILENO) ? SHO_FORMAT_TABLE : SHO_FORMAT_CSV;
+        *format = !tapped && isatty(STDOUT_FILENO) ? SHO_FORMAT_TABLE : SHO_FORMAT_CSV;
     } else if (sho_event_format_parse(o->format, format) != 0) {
         return qr_usage_error(cmd, "--format wants table, csv or jsonl, not '%s'", o->format);
     }
@@ -270,13 +270,21 @@ static int qr_prepare(enum qr_command cmd, struct qr_opts *o, struct sho_tz *tz,
 }
 
 struct qr_sink {
-    struct qo_writer *w;
+    struct qo_writer *w; /* NULL: events to the tap alone */
+    struct sho_query_tap *tap;
     struct sho_err *err;
 };
 
 static int qr_event(void *ctx, const struct sho_index_row *row)
 {
     struct qr_sink *s = ctx;
+
+    if (s->tap != NULL) {
+        int rc = s->tap->fn(s->tap->ctx, row);
+        if (rc != 0 || s->w == NULL) {
+            return rc;
+        }
+    }
     return qo_put_event(s->w, row, s->err);
 }
 
@@ -297,7 +305,25 @@ static int qr_exit(int rc)
     return SHO_EXIT_SYSTEM;
 }
 
-int qr_run(enum qr_command cmd, int argc, char **argv)
+/* Search or summarize into the writer; a tap gets the events behind a summary too. */
+static int qr_search(enum qr_command cmd, const struct qr_opts *o, struct sho_index *ix,
+                     struct qr_sink *sink)
+{
+    int rc;
+
+    if (!o->summary) {
+        return sho_index_search(ix, &o->q, qr_event, sink, sink->err);
+    }
+    rc = sho_index_summary(ix, &o->q, cmd == QR_WHO ? SHO_GROUP_PERSON : SHO_GROUP_FILE, qr_group,
+                           sink, sink->err);
+    if (rc == 0 && sink->tap != NULL) {
+        struct qr_sink events = { NULL, sink->tap, sink->err };
+        rc = sho_index_search(ix, &o->q, qr_event, &events, sink->err);
+    }
+    return rc;
+}
+
+int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap)
 {
     struct qr_opts o;
     struct sho_tz tz;
@@ -315,7 +341,7 @@ int qr_run(enum qr_command cmd, int argc, char **argv)
         return rc < 0 ? SHO_EXIT_OK : rc;
     }
     memset(&tz, 0, sizeof(tz));
-    rc = qr_prepare(cmd, &o, &tz, &format);
+    rc = qr_prepare(cmd, &o, &tz, &format, tap != NULL);
     if (rc != 0) {
         sho_tz_release(&tz);
         return rc;
@@ -341,18 +367,15 @@ int qr_run(enum qr_command cmd, int argc, char **argv)
         sho_tz_release(&tz);
         return rc == SHO_EINVAL ? SHO_EXIT_INPUT : SHO_EXIT_SYSTEM;
     }
-    w = qo_new(stdout, format, o.excel, &tz,
+    qs_info(tap, dir, &tz, NULL);
+    w = qo_new(tap != NULL ? tap->out : stdout, format, o.excel, &tz,
                !o.summary      ? QO_EVENTS
                : cmd == QR_WHO ? QO_PERSONS
                                : QO_FILES);
     sink.w = w;
+    sink.tap = tap;
     sink.err = &err;
-    if (o.summary) {
-        rc = sho_index_summary(ix, &o.q, cmd == QR_WHO ? SHO_GROUP_PERSON : SHO_GROUP_FILE,
-                               qr_group, &sink, &err);
-    } else {
-        rc = sho_index_search(ix, &o.q, qr_event, &sink, &err);
-    }
+    rc = qr_search(cmd, &o, ix, &sink);
     if (rc == 0) {
         rc = qo_finish(w, &err);
     }

@@ -24,6 +24,8 @@ struct burst_person {
     bool active;
     uint64_t start, last, events;
     struct ra_table files; /* files touched during the active burst */
+    uint64_t *spans;       /* start and last of each burst reported, in pairs */
+    size_t span_count, span_cap;
 };
 
 struct burst_state {
@@ -63,6 +65,12 @@ static int burst_emit(struct burst_state *b, struct burst_person *p)
     c[5] = qo_cell_num(p->events);
     c[6] = qo_cell_str(paths.data);
     sho_buf_release(&paths);
+    if (p->span_count + 2 > p->span_cap) {
+        p->span_cap = p->span_cap != 0 ? p->span_cap * 2 : 8;
+        p->spans = sho_xrealloc(p->spans, p->span_cap * sizeof(*p->spans));
+    }
+    p->spans[p->span_count++] = p->start;
+    p->spans[p->span_count++] = p->last;
     ra_release(&p->files);
     ra_init(&p->files);
     p->active = false;
@@ -179,7 +187,7 @@ struct burst_state *burst_new(struct qo_writer *w, const struct qp_policy *pol, 
     return b;
 }
 
-/* Close the bursts still open; free everything. Returns the first error or 0. */
+/* Close the bursts still open. Returns the first error or 0. */
 int burst_finish(struct burst_state *b, uint64_t *rows)
 {
     size_t i;
@@ -190,20 +198,59 @@ int burst_finish(struct burst_state *b, uint64_t *rows)
         if (p->active && rc == 0) {
             rc = burst_emit(b, p);
         }
+    }
+    *rows += b->rows;
+    b->rows = 0;
+    return rc;
+}
+
+/* The events of a burst are the person's file events from its start to its last. */
+bool burst_member(struct burst_state *b, const struct sho_index_row *row)
+{
+    char *key = row->user_sid != NULL ? sho_xstrdup(row->user_sid) : ra_person_label(row);
+    const struct ra_entry *ix;
+    const struct burst_person *p;
+    size_t i;
+    bool in = false;
+
+    if (key == NULL || row->path == NULL || row->actions == 0) {
+        free(key);
+        return false;
+    }
+    ix = ra_find(&b->index, key);
+    free(key);
+    if (ix == NULL) {
+        return false;
+    }
+    p = &b->persons[ix->count];
+    for (i = 0; !in && i + 1 < p->span_count; i += 2) {
+        in = row->time >= p->spans[i] && row->time <= p->spans[i + 1];
+    }
+    return in;
+}
+
+void burst_free(struct burst_state *b)
+{
+    size_t i;
+
+    if (b == NULL) {
+        return;
+    }
+    for (i = 0; i < b->person_count; i++) {
+        struct burst_person *p = &b->persons[i];
         while (p->count > 0) {
             burst_pop(p);
         }
         free(p->q);
         free(p->label);
         free(p->sid);
+        free(p->spans);
         ra_release(&p->in_window);
         ra_release(&p->files);
     }
-    *rows += b->rows;
     free(b->persons);
     ra_release(&b->index);
     free(b);
-    return rc;
 }
 
 const struct qo_col *burst_columns(size_t *count)

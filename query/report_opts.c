@@ -66,8 +66,8 @@ int rp_open(struct rp_opts *o, const char *cmd)
         (void)snprintf(policy, n, "%s/policy.conf", dir);
     }
     rc = qp_load(o->policy != NULL ? o->policy : policy, o->policy != NULL, &o->pol, &err);
-    free(policy);
     if (rc != 0) {
+        free(policy);
         (void)fprintf(stderr, "shoseki %s: %s%s%s\n", cmd, err.path,
                       err.path[0] != '\0' ? ": " : "", err.msg);
         return SHO_EXIT_USAGE;
@@ -80,10 +80,15 @@ int rp_open(struct rp_opts *o, const char *cmd)
         (o->until != NULL &&
          sho_time_parse_user(o->until, &o->tz, now, SHO_TIME_END, &o->base.until, &err) != 0)) {
         (void)fprintf(stderr, "shoseki %s: %s\n", cmd, err.msg);
+        free(policy);
         return SHO_EXIT_USAGE;
     }
+    o->out = o->tap != NULL ? o->tap->out : stdout;
+    qs_info(o->tap, dir, &o->tz, !o->pol.loaded ? NULL : (o->policy != NULL ? o->policy : policy));
+    free(policy);
     if (o->format == NULL) {
-        o->fmt = isatty(STDOUT_FILENO) && !o->excel ? SHO_FORMAT_TABLE : SHO_FORMAT_CSV;
+        o->fmt = o->tap == NULL && isatty(STDOUT_FILENO) && !o->excel ? SHO_FORMAT_TABLE
+                                                                      : SHO_FORMAT_CSV;
     } else if (sho_event_format_parse(o->format, &o->fmt) != 0 ||
                (o->excel && o->fmt != SHO_FORMAT_CSV)) {
         (void)fprintf(stderr, "shoseki %s: --format wants table, csv or jsonl (--excel: csv)\n",
@@ -116,4 +121,9 @@ void rp_close(struct rp_opts *o)
     qp_release(&o->pol);
     sho_tz_release(&o->tz);
     sho_tz_release(&o->hours_tz);
+}
+
+int rp_tap(const struct rp_opts *o, const struct sho_index_row *row)
+{
+    return o->tap != NULL ? o->tap->fn(o->tap->ctx, row) : 0;
 }

@@ -48,8 +48,11 @@ struct burst_state *burst_new(struct qo_writer *w, const struct qp_policy *pol,
                               struct sho_err *err);
 /* One event, in time order. */
 SHO_NODISCARD int burst_row(struct burst_state *b, const struct sho_index_row *row);
-/* Report the bursts still open, add the rows written to *rows, free. */
+/* Report the bursts still open, add the rows written to *rows. */
 SHO_NODISCARD int burst_finish(struct burst_state *b, uint64_t *rows);
+/* After burst_finish: is `row` one of the events of a reported burst? */
+bool burst_member(struct burst_state *b, const struct sho_index_row *row);
+void burst_free(struct burst_state *b);
 const struct qo_col *burst_columns(size_t *count);
 
 /* ---- options (report_opts.c) ------------------------------------------------------ */
@@ -63,6 +66,8 @@ struct rp_opts {
     struct qp_policy pol;
     struct sho_index *ix;
     struct sho_index_query base; /* since / until set */
+    struct sho_query_tap *tap;   /* NULL: a command run from the command line */
+    FILE *out;                   /* standard output, or the tap's */
 };
 
 /*
@@ -73,6 +78,8 @@ struct rp_opts {
  */
 int rp_option(struct rp_opts *o, int c, const char *arg);
 int rp_open(struct rp_opts *o, const char *cmd);
+/* Pass one selected event to the tap, if there is one. */
+SHO_NODISCARD int rp_tap(const struct rp_opts *o, const struct sho_index_row *row);
 void rp_close(struct rp_opts *o);
 
 /* The long options rp_option handles, to append to a command's own. */

@@ -57,6 +57,42 @@ SHO_NODISCARD int sho_time_parse_user(const char *s, const struct sho_tz *tz, ui
 /* The current time as FILETIME. */
 uint64_t sho_time_now(void);
 
+/* ---- selections ----------------------------------------------------------------- */
+
+/*
+ * What a selection ran against, filled in by sho_query_select once the
+ * command has opened the index: for a pack's README or a report's header.
+ */
+struct sho_query_info {
+    char data_dir[4096]; /* the data directory (DIR of --data) */
+    char tz[128];        /* the zone times were read and shown in: "Asia/Tokyo", "+09:00", ... */
+    char policy[4096];   /* the policy file read, "" when none (scope and report) */
+};
+
+/*
+ * Where a selection's events go. `fn` is called once for every event the
+ * command selects (a search's rows; the events scope counts, hop 2 too; the
+ * events behind each report row, failed attempts and mass-access bursts
+ * included), with the index row (strings borrowed for the call); it returns
+ * 0 to go on. The command's own result is written to `out` as it would be
+ * to standard output (in the --format its options say; default CSV).
+ */
+struct sho_query_tap {
+    int (*fn)(void *ctx, const struct sho_index_row *row);
+    void *ctx;
+    FILE *out;                  /* borrowed, not NULL */
+    struct sho_query_info info; /* filled in */
+};
+
+/*
+ * Run the search or report command argv[0] ("who", "what", "timeline",
+ * "scope" or "report") with its own options and arguments argv[1..] (the
+ * same as on the command line), passing its events to `tap`. Returns the
+ * command's exit status (SHO_EXIT_OK with events, SHO_EXIT_SKIPPED without,
+ * SHO_EXIT_USAGE for a bad selection after saying why on stderr, ...).
+ */
+int sho_query_select(int argc, char **argv, struct sho_query_tap *tap);
+
 /* ---- commands ------------------------------------------------------------------- */
 
 int sho_cmd_who(int argc, char **argv);
