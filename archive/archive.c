@@ -686,14 +686,13 @@ static int catchup_events(struct sho_archive *a, const struct sho_frame_info *fi
     struct arc_events r;
     struct sho_event ev;
     struct sho_err e;
-    uint8_t key[ARC_EVENT_KEY_LEN];
     int rc = 0;
 
     arc_events_init(&r);
     if (arc_events_load(&r, p, len) == 0) {
         catchup_keyframe(a, ARC_DICT_EVENTS, fi, p, len);
-        while (rc == 0 && arc_events_next(&r, &ev, key) == 1) {
-            rc = arc_dedup_add_event(a->dedup, key, &e) < 0 ? SHO_ESQL : 0;
+        while (rc == 0 && arc_events_next(&r, &ev) == 1) {
+            rc = arc_dedup_add_event(a->dedup, &ev, &e) < 0 ? SHO_ESQL : 0;
         }
     }
     arc_events_release(&r);

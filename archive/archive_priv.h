@@ -158,7 +158,7 @@ SHO_NODISCARD int arc_blocks_parse(const uint8_t *p, size_t len, struct arc_bloc
  * (shoseki/event.h) whose keys are recomputed from the events. The writer
  * writes version 2; readers take both.
  */
-#define ARC_EVENT_KEY_LEN  16          /* event keys are stored truncated: 128 bits */
+#define ARC_EVENT_KEY_LEN  16          /* version 1: each event's key, truncated to 128 bits */
 #define ARC_EVENTS_MARKER  0xFFFFFFFFu /* in place of a version 1 count */
 #define ARC_EVENTS_VERSION 2           /* the version the writer writes */
 
@@ -181,12 +181,11 @@ void arc_events_release(struct arc_events *r);
 SHO_NODISCARD int arc_events_load(struct arc_events *r, const uint8_t *p, size_t len);
 
 /*
- * The next event into `ev` (strings valid until the next call) and, when `key`
- * is not NULL, its ARC_EVENT_KEY_LEN-byte key. Returns 1, 0 after the last
- * event, or SHO_ECORRUPT (a version 1 entry that does not decode, or bytes
- * after the last one).
+ * The next event into `ev` (strings valid until the next call). Returns 1, 0
+ * after the last event, or SHO_ECORRUPT (a version 1 entry that does not
+ * decode, or bytes after the last one).
  */
-SHO_NODISCARD int arc_events_next(struct arc_events *r, struct sho_event *ev, uint8_t *key);
+SHO_NODISCARD int arc_events_next(struct arc_events *r, struct sho_event *ev);
 
 /* Build a version 2 payload of batch `b` for source `sha` into `out` (reset first). */
 SHO_NODISCARD int arc_events_build(const uint8_t sha[SHO_HASH_LEN], const struct sho_event_batch *b,
@@ -245,8 +244,9 @@ SHO_NODISCARD int arc_dedup_has_block(struct arc_dedup *d, const uint8_t hash[SH
                                       struct sho_err *err);
 SHO_NODISCARD int arc_dedup_add_block(struct arc_dedup *d, const uint8_t hash[SHO_HASH_LEN],
                                       struct sho_err *err);
-/* Add an event key: 1 when it was new, 0 when already present. */
-SHO_NODISCARD int arc_dedup_add_event(struct arc_dedup *d, const uint8_t key[ARC_EVENT_KEY_LEN],
+/* Add an event's identity (its key, docs/archive-format.md): 1 when it was new, 0 when
+ * already present. */
+SHO_NODISCARD int arc_dedup_add_event(struct arc_dedup *d, const struct sho_event *ev,
                                       struct sho_err *err);
 SHO_NODISCARD int arc_dedup_has_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN],
                                        struct sho_err *err);

@@ -139,7 +139,7 @@ static int verify_events(struct verify_ctx *v, const struct sho_frame_info *fi, 
     if (arc_events_load(&v->events, p, len) != 0) {
         return verify_fail(v, fi, "events frame does not decode");
     }
-    while ((rc = arc_events_next(&v->events, &ev, NULL)) == 1) {
+    while ((rc = arc_events_next(&v->events, &ev)) == 1) {
     }
     if (rc != 0) {
         return verify_fail(v, fi, "an event does not decode");
@@ -466,7 +466,7 @@ int sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *pay
         arc_events_release(&r);
         return SHO_ECORRUPT;
     }
-    while (rc == 0 && (more = arc_events_next(&r, &ev, NULL)) == 1) {
+    while (rc == 0 && (more = arc_events_next(&r, &ev)) == 1) {
         (void)snprintf(ref, sizeof(ref), "%llu:%u", (unsigned long long)fi->seq, i);
         ev.ref = ref;
         rc = fn(ctx, &ev, i, payload);

@@ -301,15 +301,13 @@ static void writer_note_event(struct arc_source_state *s, const struct sho_event
 int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev, struct sho_err *err)
 {
     struct arc_source_state *s = a->src;
-    uint8_t key[SHO_HASH_LEN];
     int rc;
 
     if (s == NULL || s->stats.already_collected) {
         return sho_err_set(err, SHO_EINVAL, NULL, -1, "no source being collected");
     }
     writer_note_event(s, ev);
-    sho_event_key(ev, sho_sha256, key);
-    rc = arc_dedup_add_event(a->dedup, key, err);
+    rc = arc_dedup_add_event(a->dedup, ev, err);
     if (rc <= 0) {
         if (rc == 0) {
             s->stats.events_duplicate++;

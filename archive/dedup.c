@@ -42,9 +42,25 @@ static const char *const queries[Q_COUNT] = {
                     " VALUES (1, ?1, ?2, ?3, ?4)"),
 };
 
+/*
+ * An event's entry: 8 bytes naming its stream (SHA-256 of host, channel and
+ * provider), its record id big-endian, then the first 16 bytes of its key. A
+ * log's events arrive in record-id order, so their entries land side by side
+ * in the B-tree and a batch dirties a few pages rather than one per event;
+ * the key's 128 bits still decide what is a duplicate.
+ */
+#define DEDUP_EVENT_LEN (8 + 8 + 16)
+#define DEDUP_VERSION   2 /* PRAGMA user_version; a cache of another layout is rebuilt */
+
+/* Leave a cache of another layout behind: its head goes with it, so the writer rebuilds. */
+static const char upgrade[] = "DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS events;"
+                              "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS head;"
+                              "DROP TABLE IF EXISTS dicts; PRAGMA user_version = 2;";
+
 static const char schema[] =
     "PRAGMA journal_mode = WAL;"
     "PRAGMA synchronous = NORMAL;"
+    "PRAGMA cache_size = -32768;" /* KiB: the pages new entries go to stay in memory */
     "CREATE TABLE IF NOT EXISTS blocks(hash BLOB PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS sources(sha BLOB PRIMARY KEY) WITHOUT ROWID;"
@@ -57,12 +73,28 @@ struct arc_dedup {
     sqlite3 *db;                 /* owned */
     sqlite3_stmt *stmt[Q_COUNT]; /* owned, prepared once */
     char *path;                  /* owned, for messages */
+    char *stream[3];             /* owned: host, channel, provider of the last event */
+    bool stream_set;
+    uint8_t stream_id[8]; /* and their stream's name in entries */
 };
 
 static int dedup_fail(struct arc_dedup *d, struct sho_err *err, const char *what)
 {
     return sho_err_set(err, SHO_ESQL, d->path, -1, "dedup cache: %s: %s", what,
                        sqlite3_errmsg(d->db));
+}
+
+static int dedup_version(struct arc_dedup *d)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(d->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        v = sqlite3_column_int(st, 0);
+    }
+    (void)sqlite3_finalize(st);
+    return v;
 }
 
 int arc_dedup_open(const char *path, struct arc_dedup **out, struct sho_err *err)
@@ -81,6 +113,12 @@ int arc_dedup_open(const char *path, struct arc_dedup **out, struct sho_err *err
     }
     (void)chmod(path, 0600);
     (void)sqlite3_busy_timeout(d->db, 10000);
+    if (dedup_version(d) != DEDUP_VERSION &&
+        sqlite3_exec(d->db, upgrade, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = dedup_fail(d, err, "cannot replace a cache of an older layout");
+        arc_dedup_close(d);
+        return rc;
+    }
     if (sqlite3_exec(d->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
         rc = dedup_fail(d, err, "cannot create tables");
         arc_dedup_close(d);
@@ -108,6 +146,9 @@ void arc_dedup_close(struct arc_dedup *d)
         (void)sqlite3_finalize(d->stmt[i]);
     }
     (void)sqlite3_close(d->db);
+    for (i = 0; i < 3; i++) {
+        free(d->stream[i]);
+    }
     free(d->path);
     free(d);
 }
@@ -178,10 +219,52 @@ int arc_dedup_add_block(struct arc_dedup *d, const uint8_t hash[SHO_HASH_LEN], s
     return rc < 0 ? rc : 0;
 }
 
-int arc_dedup_add_event(struct arc_dedup *d, const uint8_t key[ARC_EVENT_KEY_LEN],
-                        struct sho_err *err)
+static bool dedup_same(const char *a, const char *b)
 {
-    return dedup_add(d, Q_ADD_EVENT, key, ARC_EVENT_KEY_LEN, err);
+    return a == NULL ? b == NULL : (b != NULL && strcmp(a, b) == 0);
+}
+
+/* The stream's 8 bytes, computed once per run of events of one stream. */
+static void dedup_stream(struct arc_dedup *d, const struct sho_event *ev)
+{
+    const char *parts[3] = { ev->host, ev->channel, ev->provider };
+    uint8_t full[SHO_HASH_LEN];
+    struct sho_event only;
+    size_t i;
+
+    if (d->stream_set && dedup_same(d->stream[0], parts[0]) && dedup_same(d->stream[1], parts[1]) &&
+        dedup_same(d->stream[2], parts[2])) {
+        return;
+    }
+    for (i = 0; i < 3; i++) {
+        free(d->stream[i]);
+        d->stream[i] = parts[i] != NULL ? sho_xstrdup(parts[i]) : NULL;
+    }
+    /* the key of an event with only these three fields: length-prefixed, unambiguous */
+    sho_event_clear(&only);
+    only.host = ev->host;
+    only.channel = ev->channel;
+    only.provider = ev->provider;
+    sho_event_key(&only, sho_sha256, full);
+    memcpy(d->stream_id, full, sizeof(d->stream_id));
+    d->stream_set = true;
+}
+
+int arc_dedup_add_event(struct arc_dedup *d, const struct sho_event *ev, struct sho_err *err)
+{
+    uint8_t entry[DEDUP_EVENT_LEN], key[SHO_HASH_LEN];
+    uint64_t rec;
+    size_t i;
+
+    dedup_stream(d, ev);
+    sho_event_key(ev, sho_sha256, key);
+    memcpy(entry, d->stream_id, 8);
+    rec = (ev->has & SHO_HAS_RECORD_ID) != 0 ? ev->record_id : 0;
+    for (i = 0; i < 8; i++) { /* big-endian: entries sort in record-id order */
+        entry[8 + i] = (uint8_t)(rec >> (56 - 8 * i));
+    }
+    memcpy(entry + 16, key, 16);
+    return dedup_add(d, Q_ADD_EVENT, entry, DEDUP_EVENT_LEN, err);
 }
 
 int arc_dedup_has_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN], struct sho_err *err)

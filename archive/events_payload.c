@@ -60,7 +60,7 @@ int arc_events_load(struct arc_events *r, const uint8_t *p, size_t len)
     return 0;
 }
 
-static int events_next_v1(struct arc_events *r, struct sho_event *ev, uint8_t *key)
+static int events_next_v1(struct arc_events *r, struct sho_event *ev)
 {
     size_t used = 0;
 
@@ -72,29 +72,20 @@ static int events_next_v1(struct arc_events *r, struct sho_event *ev, uint8_t *k
                          &r->strings, &used) != 0) {
         return SHO_ECORRUPT;
     }
-    if (key != NULL) {
-        memcpy(key, r->p + r->pos, ARC_EVENT_KEY_LEN);
-    }
-    r->pos += ARC_EVENT_KEY_LEN + used;
+    r->pos += ARC_EVENT_KEY_LEN + used; /* the stored key: recomputed by whoever needs it */
     r->next++;
     return 1;
 }
 
-int arc_events_next(struct arc_events *r, struct sho_event *ev, uint8_t *key)
+int arc_events_next(struct arc_events *r, struct sho_event *ev)
 {
-    uint8_t full[SHO_HASH_LEN];
-
     if (r->version == 1) {
-        return events_next_v1(r, ev, key);
+        return events_next_v1(r, ev);
     }
     if (r->next >= r->count) {
         return 0;
     }
     sho_event_batch_get(r->batch, r->next++, ev);
-    if (key != NULL) {
-        sho_event_key(ev, sho_sha256, full);
-        memcpy(key, full, ARC_EVENT_KEY_LEN);
-    }
     return 1;
 }
 

@@ -3,6 +3,7 @@
  * so the rest of shoseki never sees an OpenSSL type. A maintained library,
  * not a hand-written digest: the hash is what evidence stands on.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,11 +11,33 @@
 
 #include "archive_priv.h"
 
+/*
+ * The digest is fetched from OpenSSL's provider once: EVP_sha256() fetches it
+ * again at every use (a lookup under locks that costs more than hashing one
+ * event's key). Kept for the life of the process.
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256_get(void)
+{
+    if (pthread_once(&sha256_once, sha256_fetch) != 0 || sha256_md == NULL) {
+        (void)fprintf(stderr, "shoseki: fatal: SHA-256 unavailable\n");
+        abort();
+    }
+    return sha256_md;
+}
+
 void sho_sha256(const void *data, size_t len, uint8_t out[SHO_HASH_LEN])
 {
     unsigned int n = 0;
 
-    if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != SHO_HASH_LEN) {
+    if (EVP_Digest(data, len, out, &n, sha256_get(), NULL) != 1 || n != SHO_HASH_LEN) {
         (void)fprintf(stderr, "shoseki: fatal: SHA-256 failed\n");
         abort();
     }
@@ -70,7 +93,7 @@ struct arc_sha256 *arc_sha256_new(void)
     struct arc_sha256 *h = sho_xcalloc(1, sizeof(*h));
 
     h->ctx = EVP_MD_CTX_new();
-    if (h->ctx == NULL || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+    if (h->ctx == NULL || EVP_DigestInit_ex(h->ctx, sha256_get(), NULL) != 1) {
         (void)fprintf(stderr, "shoseki: fatal: SHA-256 unavailable\n");
         abort();
     }

@@ -44,18 +44,19 @@ static void fuzz_batch(const uint8_t *data, size_t size)
     sho_event_batch_free(b);
 }
 
-/* An EVENTS payload, either version, read to its end with keys. */
+/* An EVENTS payload, either version, read to its end with each event's key. */
 static void fuzz_events(const uint8_t *data, size_t size)
 {
     struct arc_events r;
     struct sho_event ev;
-    uint8_t key[ARC_EVENT_KEY_LEN];
+    uint8_t key[SHO_HASH_LEN];
     uint32_t n = 0;
     int rc = 0;
 
     arc_events_init(&r);
     if (arc_events_load(&r, data, size) == 0) {
-        while ((rc = arc_events_next(&r, &ev, key)) == 1) {
+        while ((rc = arc_events_next(&r, &ev)) == 1) {
+            sho_event_key(&ev, sho_sha256, key);
             n++;
         }
         if (rc == 0 && n != r.count) {
