@@ -195,16 +195,29 @@ SHO_NODISCARD int arc_events_build(const uint8_t sha[SHO_HASH_LEN], const struct
 
 /* A parsed SOURCE frame; strings point into `text` (owned). */
 struct arc_source_rec {
-    struct sho_archive_source pub;   /* what sho_archive_sources hands out */
-    uint8_t sha[SHO_HASH_LEN];       /* binary sha256 */
-    uint8_t (*blocks)[SHO_HASH_LEN]; /* owned, block hashes in file order */
-    uint64_t *block_lens;            /* owned */
+    struct sho_archive_source pub;    /* what sho_archive_sources hands out */
+    struct sho_archive_range *ranges; /* owned, pub.ranges; strings point into text */
+    uint8_t sha[SHO_HASH_LEN];        /* binary sha256 */
+    uint8_t (*blocks)[SHO_HASH_LEN];  /* owned, block hashes in file order */
+    uint64_t *block_lens;             /* owned */
     size_t block_count;
     char *text; /* owned copy of the payload */
 };
 
 SHO_NODISCARD int arc_source_parse(const uint8_t *p, size_t len, struct arc_source_rec *rec);
 void arc_source_release(struct arc_source_rec *rec);
+
+/* ---- record-id ranges of a source (ranges.c) ---------------------------------------- */
+
+struct arc_ranges;
+struct arc_ranges *arc_ranges_new(void);
+void arc_ranges_free(struct arc_ranges *g);
+void arc_ranges_add(struct arc_ranges *g, const char *host, const char *channel, uint64_t id,
+                    uint64_t time);
+/* Append the `records` lines (merged ranges, sorted by log and id) to a SOURCE text. */
+SHO_NODISCARD int arc_ranges_text(struct arc_ranges *g, struct sho_buf *out);
+/* Parse one `records` value in place; strings of `out` point into `value`. */
+SHO_NODISCARD int arc_ranges_parse(char *value, struct sho_archive_range *out);
 
 /* Escape a value for a SOURCE/SEGMENT text line (\\ and \n). */
 SHO_NODISCARD int arc_text_value(struct sho_buf *b, const char *key, const char *value);

@@ -45,6 +45,7 @@ struct arc_source_state {
     struct sho_buf pending_data;  /* ...and the blocks' bytes */
     uint32_t pending_count;       /* blocks in it */
     struct sho_buf frame_payload; /* scratch for the assembled payload */
+    struct arc_ranges *ranges;    /* record ids read, by log */
     struct sho_archive_source_stats stats;
 };
 
@@ -63,6 +64,7 @@ void arc_source_state_free(struct arc_source_state *s)
     sho_buf_release(&s->pending_table);
     sho_buf_release(&s->pending_data);
     sho_buf_release(&s->frame_payload);
+    arc_ranges_free(s->ranges);
     free(s);
 }
 
@@ -226,6 +228,7 @@ int sho_archive_source_begin(struct sho_archive *a, const char *path, const char
     sho_buf_init(&s->pending_table, ARC_SOURCE_TEXT_LIMIT);
     sho_buf_init(&s->pending_data, ARC_BLOCK_FRAME_MAX + ARC_CDC_MAX);
     sho_buf_init(&s->frame_payload, (size_t)ARC_PAYLOAD_MAX);
+    s->ranges = arc_ranges_new();
     rc = fstat(fd, &s->st) != 0 ? sho_err_set(err, SHO_EIO, path, -1, "cannot stat") : 0;
     if (rc == 0) {
         rc = writer_blocks(a, fd, err);
@@ -298,6 +301,14 @@ static void writer_note_event(struct arc_source_state *s, const struct sho_event
     }
 }
 
+void sho_archive_source_record(struct sho_archive *a, const char *host, const char *channel,
+                               uint64_t record_id, uint64_t time)
+{
+    if (a->src != NULL && !a->src->stats.already_collected) {
+        arc_ranges_add(a->src->ranges, host, channel, record_id, time);
+    }
+}
+
 int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev, struct sho_err *err)
 {
     struct arc_source_state *s = a->src;
@@ -356,6 +367,9 @@ static int writer_source_frame(struct sho_archive *a, struct sho_err *err)
                              (unsigned long long)s->first_time, (unsigned long long)s->last_time,
                              (unsigned long long)s->stats.events_stored,
                              (unsigned long long)s->stats.events_duplicate);
+    }
+    if (rc == 0) {
+        rc = arc_ranges_text(s->ranges, &t);
     }
     if (rc == 0) {
         rc = sho_buf_append(&t, s->blocks.data != NULL ? s->blocks.data : "", s->blocks.len);

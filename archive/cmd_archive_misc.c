@@ -87,13 +87,29 @@ struct sources_rows {
     size_t rows;
 };
 
-#define SOURCES_COLS 9
+#define SOURCES_COLS 10
+
+/* The record ids a source holds: "1-5000", "1-300,302-5000", "... +N more", "-" unknown. */
+static void sources_records(const struct sho_archive_source *s, char *out, size_t cap)
+{
+    size_t i, n = 0;
+
+    (void)snprintf(out, cap, "-");
+    for (i = 0; i < s->range_count && i < 3; i++) {
+        int k = snprintf(out + n, cap - n, "%s%llu-%llu", i != 0 ? "," : "",
+                         (unsigned long long)s->ranges[i].lo, (unsigned long long)s->ranges[i].hi);
+        n = k < 0 || (size_t)k >= cap - n ? cap - 1 : n + (size_t)k;
+    }
+    if (s->range_count > 3) {
+        (void)snprintf(out + n, cap - n, " +%zu more", s->range_count - 3);
+    }
+}
 
 static int sources_gather(void *ctx, const struct sho_archive_source *s)
 {
     struct sources_rows *t = ctx;
     char first[SHO_TIME_ISO_MAX] = "-", last[SHO_TIME_ISO_MAX] = "-";
-    char size[32], stored[32], dups[32];
+    char size[32], stored[32], dups[32], records[128];
     const char *vals[SOURCES_COLS];
     size_t i;
 
@@ -112,7 +128,9 @@ static int sources_gather(void *ctx, const struct sho_archive_source *s)
     vals[5] = last;
     vals[6] = stored;
     vals[7] = dups;
-    vals[8] = s->name;
+    sources_records(s, records, sizeof(records));
+    vals[8] = records;
+    vals[9] = s->name;
     t->cells = sho_xrealloc(t->cells, (t->rows + 1) * SOURCES_COLS * sizeof(*t->cells));
     for (i = 0; i < SOURCES_COLS; i++) {
         t->cells[t->rows * SOURCES_COLS + i] = sho_xstrdup(vals[i]);
@@ -124,7 +142,8 @@ static int sources_gather(void *ctx, const struct sho_archive_source *s)
 static void sources_print(struct sources_rows *t)
 {
     static const char *const heads[SOURCES_COLS] = {
-        "SHA256", "SIZE", "HOST", "CHANNEL", "FIRST", "LAST", "EVENTS", "DUPLICATES", "NAME",
+        "SHA256", "SIZE",   "HOST",       "CHANNEL", "FIRST",
+        "LAST",   "EVENTS", "DUPLICATES", "RECORDS", "NAME",
     };
     size_t w[SOURCES_COLS], r, c;
 

@@ -213,6 +213,19 @@ static int source_block(struct arc_source_rec *rec, char *value)
     return 0;
 }
 
+static int source_range(struct arc_source_rec *rec, char *value)
+{
+    if (rec->pub.range_count % 64 == 0) {
+        rec->ranges = sho_xrealloc(rec->ranges, (rec->pub.range_count + 64) * sizeof(*rec->ranges));
+    }
+    if (arc_ranges_parse(value, &rec->ranges[rec->pub.range_count]) != 0) {
+        return SHO_ECORRUPT;
+    }
+    rec->pub.range_count++;
+    rec->pub.ranges = rec->ranges;
+    return 0;
+}
+
 int arc_source_parse(const uint8_t *p, size_t len, struct arc_source_rec *rec)
 {
     char *cursor, *key, *value;
@@ -230,6 +243,10 @@ int arc_source_parse(const uint8_t *p, size_t len, struct arc_source_rec *rec)
             magic = strcmp(value, "1") == 0;
         } else if (strcmp(key, "block") == 0) {
             rc = source_block(rec, value);
+        } else if (strcmp(key, "records") == 0) {
+            rc = source_range(rec, value);
+        } else if (strcmp(key, "records_incomplete") == 0) {
+            rec->pub.ranges_incomplete = strcmp(value, "1") == 0;
         } else {
             rc = source_field(rec, key, value);
         }
@@ -247,6 +264,7 @@ void arc_source_release(struct arc_source_rec *rec)
 {
     free(rec->blocks);
     free(rec->block_lens);
+    free(rec->ranges);
     free(rec->text);
     memset(rec, 0, sizeof(*rec));
 }

@@ -124,6 +124,16 @@ static int collect_sink_event(void *ctx, const struct sho_event *ev, struct sho_
     return rc;
 }
 
+static void collect_sink_record(void *ctx, const char *host, const char *channel,
+                                uint64_t record_id, uint64_t time)
+{
+    struct collect_run *run = ctx;
+
+    if (run->archive != NULL) {
+        sho_archive_source_record(run->archive, host, channel, record_id, time);
+    }
+}
+
 static void collect_sink_problem(void *ctx, const struct sho_err *problem)
 {
     struct collect_run *run = ctx;
@@ -269,7 +279,8 @@ static bool collect_named_evtx(const char *file)
 static int collect_file(void *ctx, const char *file, const struct sho_err *problem)
 {
     struct collect_run *run = ctx;
-    struct sho_collect_sink sink = { collect_sink_event, collect_sink_problem, run };
+    struct sho_collect_sink sink = { collect_sink_event, collect_sink_problem, run,
+                                     collect_sink_record };
     struct sho_collect_stats st;
     struct sho_archive_source_stats as;
     enum sho_source_format format;

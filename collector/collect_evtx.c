@@ -170,6 +170,21 @@ static void collect_note_id(struct collect_file *f, const struct evtx_lib_meta *
     f->have_range = true;
 }
 
+/* Tell the sink which record of which log was read (every one, stored as an event or not). */
+static void collect_note_record(const struct collect_file *f, const struct winrec *r,
+                                const struct evtx_lib_meta *meta)
+{
+    /* the record's own EventRecordID: a forwarded record keeps its source log's number,
+     * where the record header counts the forwarding log's records */
+    bool has = (r->has & WINREC_HAS_RECORD_ID) != 0;
+
+    if (f->sink->record != NULL && (has || meta->has_record_id)) {
+        f->sink->record(f->sink->ctx, winrec_str(r, r->computer), winrec_str(r, r->channel),
+                        has ? r->record_id : meta->record_id,
+                        (r->has & WINREC_HAS_TIME) != 0 ? r->time : 0);
+    }
+}
+
 /*
  * Skip or report a record that could not be decoded. Allocated records are
  * evidence the file claims to hold: each is reported and counted. Recovered
@@ -239,6 +254,7 @@ static int collect_record(struct collect_file *f, int index, bool recovered, str
         f->st->recovered_read++;
     } else {
         collect_note_id(f, &meta);
+        collect_note_record(f, &c->rec, &meta);
     }
     return collect_emit(f, &c->rec, offset, &meta, err);
 }
@@ -311,6 +327,7 @@ static int collect_ours_record(struct collect_file *f, struct evtx_dec_rec *rec,
         f->st->recovered_read++;
     } else {
         collect_note_id(f, &meta);
+        collect_note_record(f, r, &meta);
     }
     return collect_emit(f, r, rec->offset, &meta, err);
 }

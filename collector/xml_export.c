@@ -58,6 +58,11 @@ static int xml_element(struct xml_state *x, struct sho_err *err)
         return 0;
     }
     f->st->read++;
+    if (f->sink->record != NULL && (t->rec.has & WINREC_HAS_RECORD_ID) != 0) {
+        f->sink->record(f->sink->ctx, winrec_str(&t->rec, t->rec.computer),
+                        winrec_str(&t->rec, t->rec.channel), t->rec.record_id,
+                        (t->rec.has & WINREC_HAS_TIME) != 0 ? t->rec.time : 0);
+    }
     if (!normalizer_run(t->normalizer, &t->rec, &ev)) {
         return 0;
     }

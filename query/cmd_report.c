@@ -21,13 +21,28 @@ static const char report_usage[] =
     "  deletions    deletions (4660, DELETE access, Sysmon 23/26)\n"
     "  removable    writes to removable volumes, and device connections (6416)\n"
     "  mass-access  bursts: one person, N distinct files within M minutes (policy)\n"
+    "  gaps         evidence completeness per log: missing record ids, logs cleared,\n"
+    "               audit policy changed, silences longer than --quiet, hosts that stopped\n"
+    "  health       audit settings the logs reveal: logons but no file access, only\n"
+    "               failures, logs that wrapped between exports\n"
     "\n"
-    "options:\n";
+    "options:\n"
+    "      --quiet D        gaps: a silence is longer than D (default 24h; 90m, 3d, 1w)\n";
 
-enum rk { RK_HANDLERS, RK_AFTER, RK_FAILED, RK_DELETIONS, RK_REMOVABLE, RK_MASS, RK_COUNT };
+enum rk {
+    RK_HANDLERS,
+    RK_AFTER,
+    RK_FAILED,
+    RK_DELETIONS,
+    RK_REMOVABLE,
+    RK_MASS,
+    RK_GAPS,
+    RK_HEALTH,
+    RK_COUNT
+};
 
-static const char *const kind_names[RK_COUNT] = { "handlers",  "after-hours", "failed",
-                                                  "deletions", "removable",   "mass-access" };
+static const char *const kind_names[RK_COUNT] = { "handlers",  "after-hours", "failed", "deletions",
+                                                  "removable", "mass-access", "gaps",   "health" };
 
 static const struct qo_col event_cols[] = {
     { "time", "TIME", QO_STR },       { "user", "USER", QO_STR },
@@ -51,6 +66,7 @@ struct report {
     struct ra_table failed;
     struct burst_state *burst;
     uint64_t rows;
+    uint64_t quiet; /* gaps: ticks */
     struct sho_err err;
 };
 
@@ -169,13 +185,37 @@ static int report_failed_print(struct report *r)
     return rc;
 }
 
+/* "90m", "24h", "3d", "1w" -> ticks. Returns 0 or SHO_EINVAL. */
+static int report_duration(const char *s, uint64_t *ticks)
+{
+    static const char units[] = "mhdw";
+    static const uint64_t minutes[] = { 1, 60, 1440, 10080 };
+    size_t n = strlen(s);
+    const char *u;
+    char num[32];
+    uint64_t v;
+
+    if (n < 2 || n >= sizeof(num) || (u = strchr(units, s[n - 1])) == NULL) {
+        return SHO_EINVAL;
+    }
+    memcpy(num, s, n - 1);
+    num[n - 1] = '\0';
+    if (sho_parse_u64(num, (uint64_t)1 << 32, 0, &v) != 0 || v == 0) {
+        return SHO_EINVAL;
+    }
+    *ticks = v * minutes[u - units] * 60 * SHO_TICKS_PER_SECOND;
+    return 0;
+}
+
 static int report_parse(struct report *r, int argc, char **argv)
 {
     static const struct option longopts[] = {
         RP_LONGOPTS,
+        { "quiet", required_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    const char *quiet = NULL;
     int c, k;
 
     optind = 0;
@@ -190,17 +230,33 @@ static int report_parse(struct report *r, int argc, char **argv)
             (void)fputs(rp_common_help, stdout);
             return -1;
         }
+        if (c == 'q') {
+            quiet = optarg;
+            continue;
+        }
         (void)fprintf(stderr, "shoseki report: unknown option '%s'\n", argv[optind - 1]);
         return SHO_EXIT_USAGE;
     }
     if (optind + 1 != argc) {
         (void)fprintf(stderr, "shoseki report: which report? (handlers, after-hours, failed, "
-                              "deletions, removable, mass-access)\n");
+                              "deletions, removable, mass-access, gaps, health)\n");
         return SHO_EXIT_USAGE;
     }
+    r->quiet = (uint64_t)24 * 3600 * SHO_TICKS_PER_SECOND;
     for (k = 0; k < RK_COUNT; k++) {
         if (strcmp(argv[optind], kind_names[k]) == 0) {
             r->kind = (enum rk)k;
+            if (quiet != NULL && r->kind != RK_GAPS) {
+                (void)fprintf(stderr, "shoseki report: --quiet is for report gaps\n");
+                return SHO_EXIT_USAGE;
+            }
+            if (quiet != NULL && report_duration(quiet, &r->quiet) != 0) {
+                (void)fprintf(stderr,
+                              "shoseki report: --quiet wants a duration like 90m, 24h, 3d or "
+                              "1w, not '%s'\n",
+                              quiet);
+                return SHO_EXIT_USAGE;
+            }
             return 0;
         }
     }
@@ -230,6 +286,12 @@ int qs_report(int argc, char **argv, struct sho_query_tap *tap)
         (void)fprintf(stderr, "shoseki report: the policy declares no [class ...]: nothing is "
                               "sensitive (see docs/policy.md)\n");
         rc = SHO_EXIT_USAGE;
+    }
+    if (rc == 0 && (r.kind == RK_GAPS || r.kind == RK_HEALTH)) {
+        rc = r.kind == RK_GAPS ? rg_gaps(&r.o, r.quiet, &r.rows) : rg_health(&r.o, &r.rows);
+        rc = rc != 0 ? rc : (r.rows > 0 ? SHO_EXIT_OK : SHO_EXIT_SKIPPED);
+        rp_close(&r.o);
+        return rc;
     }
     if (rc == 0) {
         sho_err_clear(&r.err);
@@ -270,7 +332,9 @@ int qs_report(int argc, char **argv, struct sho_query_tap *tap)
         }
         qo_free(r.w);
         if (rc != 0) {
-            sho_log_err(SHO_LOG_ERROR, &r.err);
+            if (r.err.code != 0) { /* else a tap stopped the command and said why */
+                sho_log_err(SHO_LOG_ERROR, &r.err);
+            }
             rc = SHO_EXIT_SYSTEM;
         } else {
             rc = r.rows > 0 ? SHO_EXIT_OK : SHO_EXIT_SKIPPED;

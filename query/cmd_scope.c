@@ -474,7 +474,9 @@ int qs_scope(int argc, char **argv, struct sho_query_tap *tap)
             rc = scope_print(&s);
         }
         if (rc != 0) {
-            sho_log_err(SHO_LOG_ERROR, &s.err);
+            if (s.err.code != 0) { /* else a tap stopped the command and said why */
+                sho_log_err(SHO_LOG_ERROR, &s.err);
+            }
             rc = rc == SHO_EINVAL ? SHO_EXIT_USAGE : SHO_EXIT_SYSTEM;
         } else {
             rc = s.events[1] > 0 ? SHO_EXIT_OK : SHO_EXIT_SKIPPED;

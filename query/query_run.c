@@ -380,7 +380,9 @@ int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap
         rc = qo_finish(w, &err);
     }
     if (rc != 0) {
-        sho_log_err(SHO_LOG_ERROR, &err);
+        if (err.code != 0) { /* else a tap stopped the search and said why */
+            sho_log_err(SHO_LOG_ERROR, &err);
+        }
         rc = qr_exit(rc);
     } else {
         rc = qo_rows(w) > 0 ? SHO_EXIT_OK : SHO_EXIT_SKIPPED;

@@ -55,6 +55,47 @@ bool burst_member(struct burst_state *b, const struct sho_index_row *row);
 void burst_free(struct burst_state *b);
 const struct qo_col *burst_columns(size_t *count);
 
+/* ---- record-id ranges of the archive's logs (report_ranges.c) --------------------- */
+
+struct rr_range {
+    uint64_t lo, hi;     /* record ids, inclusive */
+    uint64_t t_lo, t_hi; /* FILETIME of records lo and hi */
+    uint64_t seq;        /* the source's SOURCE frame: collection order */
+};
+
+struct rr_stream {
+    char *host, *channel; /* owned, as logged */
+    struct rr_range *r;   /* owned */
+    size_t count, cap;
+    bool incomplete; /* a source could not describe all its records */
+};
+
+struct rr_set {
+    struct rr_stream *s; /* owned */
+    size_t count, cap;
+    uint64_t sources, sources_without; /* sources, and those collected before ranges were kept */
+};
+
+/* A run of missing ids lo..hi of log `s`, between records written at t_before and t_after. */
+typedef int (*rr_hole_fn)(void *ctx, const struct rr_stream *s, uint64_t lo, uint64_t hi,
+                          uint64_t t_before, uint64_t t_after);
+
+SHO_NODISCARD int rr_load(const char *dir, struct rr_set *set, struct sho_err *err);
+void rr_release(struct rr_set *set);
+/* Holes in the union of every source's ids (sorts `s` by id). */
+SHO_NODISCARD int rr_holes(struct rr_stream *s, rr_hole_fn fn, void *ctx);
+/* Sources whose lowest id lies past every id collected before them (sorts `s` by source). */
+SHO_NODISCARD int rr_wraps(struct rr_stream *s, rr_hole_fn fn, void *ctx);
+
+/* ---- gaps and health (report_gaps.c) ---------------------------------------------------- */
+
+struct rp_opts;
+
+/* Run `report gaps` (silences longer than `quiet` ticks) or `report health` on the open
+ * options; add the rows written to *rows. Return 0 or an exit status. */
+int rg_gaps(struct rp_opts *o, uint64_t quiet, uint64_t *rows);
+int rg_health(struct rp_opts *o, uint64_t *rows);
+
 /* ---- options (report_opts.c) ------------------------------------------------------ */
 
 struct rp_opts {

@@ -98,6 +98,15 @@ struct sho_archive_source_stats {
 SHO_NODISCARD int sho_archive_source_begin(struct sho_archive *a, const char *path,
                                            const char *kind, const char *host, struct sho_err *err);
 
+/*
+ * Note that the current source holds record `record_id` of the log `channel`
+ * of `host`, written at FILETIME `time`: every record read, stored as an event
+ * or not. The SOURCE frame keeps them as ranges, so that missing records
+ * (deleted, lost to wrapping) can be told later (`report gaps`).
+ */
+void sho_archive_source_record(struct sho_archive *a, const char *host, const char *channel,
+                               uint64_t record_id, uint64_t time);
+
 /* Add one event of the current source. Returns 1 stored, 0 duplicate, or a negative code. */
 SHO_NODISCARD int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev,
                                         struct sho_err *err);
@@ -202,6 +211,13 @@ struct sho_verify_report {
 SHO_NODISCARD int sho_archive_verify(struct sho_archive *a, const uint8_t *expect_head,
                                      struct sho_verify_report *report, struct sho_err *err);
 
+/* Record ids lo..hi of one log, all present in a source, and the times of lo and hi. */
+struct sho_archive_range {
+    uint64_t lo, hi;
+    uint64_t first_time, last_time; /* FILETIME */
+    const char *host, *channel;     /* "" when the records named none */
+};
+
 /* One collected source, as its SOURCE frame records it. */
 struct sho_archive_source {
     char sha256[SHO_HASH_HEX];
@@ -213,7 +229,10 @@ struct sho_archive_source {
     uint64_t first_time; /* earliest event time (FILETIME), 0 unknown */
     uint64_t last_time;  /* latest event time */
     uint64_t events_stored, events_duplicate;
-    uint64_t seq; /* the SOURCE frame's number */
+    uint64_t seq;                           /* the SOURCE frame's number */
+    const struct sho_archive_range *ranges; /* the records it holds, by log and id */
+    size_t range_count;                     /* 0 for sources collected before ranges were kept */
+    bool ranges_incomplete;                 /* too many to keep: some records not described */
 };
 
 /* Call `fn` for each source in collection order. Strings borrowed during the call. */

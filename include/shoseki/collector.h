@@ -81,6 +81,10 @@ struct sho_collect_sink {
     int (*event)(void *ctx, const struct sho_event *ev, struct sho_err *err);
     void (*problem)(void *ctx, const struct sho_err *problem);
     void *ctx;
+    /* Optional (NULL: not wanted): every record read from an EVTX file or export, stored as
+     * an event or not, by its log, id and time (for record-id gaps). */
+    void (*record)(void *ctx, const char *host, const char *channel, uint64_t record_id,
+                   uint64_t time);
 };
 
 struct sho_collector;

@@ -74,8 +74,10 @@ struct sho_query_info {
  * command selects (a search's rows; the events scope counts, hop 2 too; the
  * events behind each report row, failed attempts and mass-access bursts
  * included), with the index row (strings borrowed for the call); it returns
- * 0 to go on. The command's own result is written to `out` as it would be
- * to standard output (in the --format its options say; default CSV).
+ * 0 to go on, anything else to stop the command, which then exits with
+ * SHO_EXIT_SYSTEM without a message of its own (the tap says why). The
+ * command's own result is written to `out` as it would be to standard output
+ * (in the --format its options say; default CSV).
  */
 struct sho_query_tap {
     int (*fn)(void *ctx, const struct sho_index_row *row);

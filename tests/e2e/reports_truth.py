@@ -104,5 +104,26 @@ check(f"scope --file: persons {sorted(ps)} include {sorted(want)}", want <= ps)
 check("scope --file: hop 2 files are other files",
       all(r["path"].lower() != path for r in rows if r["section"] == "file" and r["hop"] == 2))
 
+# gaps: the generator's record-id gap and cleared log, and nothing else on these logs
+rows = run("report", "gaps", rc=(0, 1))
+recgaps = [r for r in rows if r["kind"] == "record-gap"]
+gap = truth.get("record_id_gap")
+check(f"gaps: record gaps {[(r['host'], r['count']) for r in recgaps]} are the truth's {gap}",
+      gap is not None and len(recgaps) == 1 and recgaps[0]["host"] == gap["host"]
+      and recgaps[0]["count"] == gap["missing"])
+cleared = [r for r in rows if r["kind"] == "log-cleared"]
+lc = truth.get("log_cleared")
+check(f"gaps: cleared {[(r['host'], r['from']) for r in cleared]} is the truth's {lc}",
+      lc is not None and len(cleared) == 1 and cleared[0]["host"] == lc["host"]
+      and cleared[0]["from"] == lc["time"] and cleared[0]["ref"])
+# the logs span three days: with --quiet 1w no silence or stopped host remains
+check("gaps --quiet 1w: nothing but the truth's findings", all(
+    r["kind"] in ("record-gap", "log-cleared") for r in run("report", "gaps", "--quiet", "1w")))
+# a day-long silence is no finding with --quiet 1w; with 1m every pause is one
+check("gaps: --quiet 1m finds silences",
+      any(r["kind"] == "silence" for r in run("report", "gaps", "--quiet", "1m")))
+# health: these logs audit both outcomes and object access, and never wrapped
+check("health: no finding on healthy logs", run("report", "health", rc=(1,)) == [])
+
 print(f"reports_truth: {checks} checks, {fails} failed")
 sys.exit(1 if fails else 0)

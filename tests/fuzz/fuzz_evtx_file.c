@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sho_collect_opts opts = { SHO_COLLECT_ALL_EVENTS | SHO_COLLECT_ALL_OBJECTS, FUZZ_HANDLES,
                                      SHO_DECODER_LIBEVTX, 1 };
     struct fuzz_file f = { path, size, { NULL, 0, 0, 0 }, 0, 0 };
-    struct sho_collect_sink sink = { on_event, on_problem, &f };
+    struct sho_collect_sink sink = { on_event, on_problem, &f, NULL };
     struct sho_collect_stats st;
     struct sho_collector *c;
     int fd = mkstemp(path);

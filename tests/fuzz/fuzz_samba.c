@@ -60,7 +60,7 @@ static void fuzz_problem(void *vctx, const struct sho_err *problem)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_ctx c;
-    struct sho_collect_sink sink = { fuzz_event, fuzz_problem, NULL };
+    struct sho_collect_sink sink = { fuzz_event, fuzz_problem, NULL, NULL };
     struct sho_textsrc_opts o;
     struct sho_textsrc *t = NULL;
     struct sho_collect_stats st;
