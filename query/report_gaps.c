@@ -204,6 +204,33 @@ static int gap_print(struct gaps *g, uint64_t *rows)
     return rc;
 }
 
+static void gap_init(struct gaps *g, struct rp_opts *o)
+{
+    memset(g, 0, sizeof(*g));
+    g->o = o;
+    ra_init(&g->streams);
+    ra_init(&g->hosts);
+    sho_err_clear(&g->err);
+}
+
+static void gap_release(struct gaps *g);
+
+/* Print the rows when all went well; say what did not; an exit status. Releases `g`. */
+static int gap_finish(struct gaps *g, int rc, uint64_t *rows)
+{
+    if (rc == 0) {
+        rc = gap_print(g, rows);
+    }
+    if (rc != 0 && g->err.code != 0) {
+        sho_log_err(SHO_LOG_ERROR, &g->err);
+    }
+    if (rc != 0) {
+        rc = rc == SHO_ETAMPER || rc == SHO_ECORRUPT ? SHO_EXIT_VERIFY : SHO_EXIT_SYSTEM;
+    }
+    gap_release(g);
+    return rc;
+}
+
 static void gap_release(struct gaps *g)
 {
     size_t i;
@@ -226,12 +253,8 @@ int rg_gaps(struct rp_opts *o, uint64_t quiet, uint64_t *rows)
     size_t i;
     int rc;
 
-    memset(&g, 0, sizeof(g));
-    g.o = o;
+    gap_init(&g, o);
     g.quiet = quiet;
-    ra_init(&g.streams);
-    ra_init(&g.hosts);
-    sho_err_clear(&g.err);
     rc = rr_load(sho_archive_data_dir(o->data), &set, &g.err);
     for (i = 0; rc == 0 && i < set.count; i++) {
         rc = rr_holes(&set.s[i], gap_hole, &g);
@@ -248,16 +271,8 @@ int rg_gaps(struct rp_opts *o, uint64_t quiet, uint64_t *rows)
     }
     if (rc == 0) {
         gap_stopped(&g);
-        rc = gap_print(&g, rows);
     }
-    if (rc != 0 && g.err.code != 0) {
-        sho_log_err(SHO_LOG_ERROR, &g.err);
-    }
-    if (rc != 0) {
-        rc = rc == SHO_ETAMPER || rc == SHO_ECORRUPT ? SHO_EXIT_VERIFY : SHO_EXIT_SYSTEM;
-    }
-    gap_release(&g);
-    return rc;
+    return gap_finish(&g, rc, rows);
 }
 
 /* ---- health ------------------------------------------------------------------------- */
@@ -369,25 +384,13 @@ int rg_health(struct rp_opts *o, uint64_t *rows)
     struct gaps g;
     int rc;
 
-    memset(&g, 0, sizeof(g));
-    g.o = o;
-    ra_init(&g.streams);
-    ra_init(&g.hosts);
-    sho_err_clear(&g.err);
+    gap_init(&g, o);
     rc = health_ranges(&g);
     if (rc == 0) {
         rc = sho_index_search(o->ix, &o->base, health_event, &g, &g.err);
     }
     if (rc == 0) {
         health_hosts(&g);
-        rc = gap_print(&g, rows);
     }
-    if (rc != 0 && g.err.code != 0) {
-        sho_log_err(SHO_LOG_ERROR, &g.err);
-    }
-    if (rc != 0) {
-        rc = rc == SHO_ETAMPER || rc == SHO_ECORRUPT ? SHO_EXIT_VERIFY : SHO_EXIT_SYSTEM;
-    }
-    gap_release(&g);
-    return rc;
+    return gap_finish(&g, rc, rows);
 }
