@@ -21,6 +21,7 @@ static const char report_usage[] =
     "  deletions    deletions (4660, DELETE access, Sysmon 23/26)\n"
     "  removable    writes to removable volumes, and device connections (6416)\n"
     "  mass-access  bursts: one person, N distinct files within M minutes (policy)\n"
+    "  html         one self-contained HTML page of a scope selection (report html --help)\n"
     "\n"
     "options:\n";
 
@@ -210,6 +211,9 @@ static int report_parse(struct report *r, int argc, char **argv)
 
 int sho_cmd_report(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "html") == 0) {
+        return rh_cmd(argc - 1, argv + 1); /* a kind with its own arguments */
+    }
     return qs_report(argc, argv, NULL);
 }
 
