@@ -240,8 +240,9 @@ static int rh_window(struct rh_run *r, const struct rh_opts *o, uint64_t *since,
 static int rh_write(const struct rh_opts *o, const struct rh_page *p)
 {
     struct sho_buf tmp;
+    char why[128];
     FILE *f;
-    int fd, rc = 0, wrc;
+    int fd, rc = 0, wrc, e;
 
     sho_buf_init(&tmp, 8192);
     if (sho_buf_appendf(&tmp, "%s.%ld.tmp", o->out, (long)getpid()) != 0) {
@@ -252,9 +253,10 @@ static int rh_write(const struct rh_opts *o, const struct rh_page *p)
     f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (f == NULL) {
         (void)fprintf(stderr, "shoseki report html: cannot create '%s': %s\n", tmp.data,
-                      strerror(errno));
+                      sho_errno_text(errno, why, sizeof(why)));
         if (fd >= 0) {
             (void)close(fd);
+            (void)unlink(tmp.data);
         }
         sho_buf_release(&tmp);
         return SHO_EXIT_SYSTEM;
@@ -262,13 +264,15 @@ static int rh_write(const struct rh_opts *o, const struct rh_page *p)
     wrc = rh_page_write(f, p);
     if (fclose(f) != 0 || wrc != 0) {
         (void)fprintf(stderr, "shoseki report html: cannot write '%s': %s\n", tmp.data,
-                      strerror(errno));
+                      sho_errno_text(errno, why, sizeof(why)));
         rc = SHO_EXIT_SYSTEM;
     } else if (o->force ? rename(tmp.data, o->out) != 0 : link(tmp.data, o->out) != 0) {
-        /* link() refuses an existing name: no window in which a file could be replaced */
+        /* link() refuses an existing name: no moment in which a file could be replaced */
+        e = errno;
         (void)fprintf(stderr, "shoseki report html: cannot create '%s': %s%s\n", o->out,
-                      strerror(errno), errno == EEXIST ? " (--force replaces it)" : "");
-        rc = errno == EEXIST ? SHO_EXIT_USAGE : SHO_EXIT_SYSTEM;
+                      sho_errno_text(e, why, sizeof(why)),
+                      e == EEXIST ? " (--force replaces it)" : "");
+        rc = e == EEXIST ? SHO_EXIT_USAGE : SHO_EXIT_SYSTEM;
     }
     (void)unlink(tmp.data);
     sho_buf_release(&tmp);
