@@ -9,7 +9,8 @@
  * - record-id gaps: the index holds no record ids, so the archive's events
  *   are walked once; for the selection's hosts, each channel's record ids in
  *   the window are kept as a set of runs (memory follows the gaps, not the
- *   events) and every hole between runs is a gap.
+ *   events) and every hole between runs is a gap, unless the records after
+ *   it are older than those before (numbering that started again).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,9 @@ static void rh_gaps_collect(struct gap_ctx *g)
         m->gaps_partial |= c->too_many;
         for (k = 0; k + 1 < c->count && !c->too_many; k++) {
             struct rh_gap *gap;
+            if (c->runs[k + 1].lo_time < c->runs[k].hi_time) {
+                continue; /* numbering started again (a new log): ids and time disagree */
+            }
             m->gaps = sho_xrealloc(m->gaps, (m->gap_count + 1) * sizeof(*m->gaps));
             gap = &m->gaps[m->gap_count++];
             gap->host = sho_xstrdup(key);

@@ -162,6 +162,10 @@ static void tl_marks(FILE *f, const struct rh_page *p, const struct tl_geom *g)
     }
     for (i = 0; i < m->gap_count; i++) {
         double x = tl_x(p->a, g, m->gaps[i].after_time);
+        double prev = i > 0 ? tl_x(p->a, g, m->gaps[i - 1].after_time) : -1.0;
+        if (x >= prev && x - prev < g->bw) {
+            continue; /* one mark per bar: the list above has them all */
+        }
         (void)fprintf(f,
                       "<path d=\"M%.1f %dl-6 -10h12z\" class=\"gap\"><title>%s: %llu</title></path>"
                       "<text x=\"%.1f\" y=\"%d\" class=\"mk gap-t\" text-anchor=\"%s\">%s</text>\n",
