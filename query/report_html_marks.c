@@ -18,8 +18,6 @@
 #include "report_html_priv.h"
 #include "shoseki/archive.h"
 
-#define RH_RUNS_MAX 4096 /* runs followed per channel before giving up on it */
-
 void rh_marks_release(struct rh_marks *m)
 {
     size_t i;
@@ -128,16 +126,6 @@ static int rh_clear_tap(void *ctx, const struct sho_index_row *row)
 
 /* ---- record-id gaps -------------------------------------------------------------------- */
 
-struct rh_run_ids {
-    uint64_t lo, hi, lo_time, hi_time;
-};
-
-struct rh_chan {
-    struct rh_run_ids *runs;
-    size_t count, cap;
-    bool too_many;
-};
-
 struct gap_ctx {
     struct rh_agg *a;
     uint64_t since, until;
@@ -146,7 +134,7 @@ struct gap_ctx {
     size_t chan_cap;
 };
 
-static void rh_chan_add(struct rh_chan *c, uint64_t id, uint64_t t)
+void rh_chan_add(struct rh_chan *c, uint64_t id, uint64_t t)
 {
     size_t lo = 0, hi = c->count;
 
@@ -162,7 +150,7 @@ static void rh_chan_add(struct rh_chan *c, uint64_t id, uint64_t t)
         return; /* seen */
     }
     if (lo > 0 && c->runs[lo - 1].hi + 1 == id) {
-        struct rh_run_ids *p = &c->runs[lo - 1];
+        struct rh_ids *p = &c->runs[lo - 1];
         p->hi = id;
         p->hi_time = t;
         if (lo < c->count && c->runs[lo].lo == id + 1) {
@@ -187,7 +175,7 @@ static void rh_chan_add(struct rh_chan *c, uint64_t id, uint64_t t)
         c->runs = sho_xrealloc(c->runs, c->cap * sizeof(*c->runs));
     }
     memmove(&c->runs[lo + 1], &c->runs[lo], (c->count - lo) * sizeof(*c->runs));
-    c->runs[lo] = (struct rh_run_ids){ id, id, t, t };
+    c->runs[lo] = (struct rh_ids){ id, id, t, t };
     c->count++;
 }
 

@@ -136,6 +136,22 @@ int rh_marks_gather(struct rh_agg *a, char **base, const char *data_dir, uint64_
                     uint64_t until);
 void rh_marks_release(struct rh_marks *m);
 
+/* One channel's record ids as sorted, disjoint runs of consecutive ids. */
+#define RH_RUNS_MAX 4096 /* runs followed per channel before giving up on it */
+
+struct rh_ids {
+    uint64_t lo, hi, lo_time, hi_time; /* ids, and the times of the records at either end */
+};
+
+struct rh_chan {
+    struct rh_ids *runs; /* owned: free() */
+    size_t count, cap;
+    bool too_many; /* more than RH_RUNS_MAX runs: given up */
+};
+
+/* Add record id `id` written at FILETIME `t`: extends, joins or starts runs. */
+void rh_chan_add(struct rh_chan *c, uint64_t id, uint64_t t);
+
 /* ---- the page (report_html_page.c, report_html_svg.c, report_html_assets.c) ---------- */
 
 struct rh_page {
