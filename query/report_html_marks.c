@@ -265,6 +265,30 @@ static int rh_gaps(struct rh_agg *a, const char *data_dir, uint64_t since, uint6
     return 0;
 }
 
+/* argv of a run over the window: `head` (NULL-ended), the base options (without --policy
+ * unless `with_policy`), then --since and --until. Returns the count filled in. */
+static size_t rh_window_argv(char **argv, char **head, char **base, bool with_policy,
+                             char *window[4])
+{
+    size_t n = 0, i;
+
+    for (i = 0; head[i] != NULL; i++) {
+        argv[n++] = head[i];
+    }
+    for (i = 0; base[i] != NULL && n < 24; i++) {
+        if (!with_policy && strcmp(base[i], "--policy") == 0) {
+            i++; /* and its file */
+            continue;
+        }
+        argv[n++] = base[i];
+    }
+    for (i = 0; i < 4; i++) {
+        argv[n++] = window[i];
+    }
+    argv[n] = NULL;
+    return n;
+}
+
 int rh_marks_gather(struct rh_agg *a, char **base, const char *data_dir, uint64_t since,
                     uint64_t until)
 {
@@ -272,21 +296,16 @@ int rh_marks_gather(struct rh_agg *a, char **base, const char *data_dir, uint64_
     char k_report[] = "report", k_timeline[] = "timeline", k_since[] = "--since";
     char k_until[] = "--until", k_mass[] = "mass-access", k_actions[] = "--actions";
     char k_cleared[] = "log-cleared";
+    char *window[4] = { k_since, s, k_until, u };
+    char *mass[] = { k_report, NULL }, *clears[] = { k_timeline, NULL };
     char *argv[32];
     struct burst_ctx bc;
-    size_t n = 1, nb;
+    size_t n;
     int rc;
 
     (void)sho_tz_format(&a->tz, since, s);
     (void)sho_tz_format(&a->tz, until, u);
-    argv[0] = k_report;
-    for (nb = 0; base[nb] != NULL && nb < 24; nb++) {
-        argv[n++] = base[nb];
-    }
-    argv[n++] = k_since;
-    argv[n++] = s;
-    argv[n++] = k_until;
-    argv[n++] = u;
+    n = rh_window_argv(argv, mass, base, true, window);
     argv[n++] = k_mass;
     argv[n] = NULL;
     memset(&bc, 0, sizeof(bc));
@@ -297,23 +316,10 @@ int rh_marks_gather(struct rh_agg *a, char **base, const char *data_dir, uint64_
     ra_release(&bc.open);
     ra_release(&bc.files);
     if (rc == 0) {
-        /* timeline takes no --policy: the base without it */
-        size_t i, k = 1;
-        argv[0] = k_timeline;
-        for (i = 0; i < nb; i++) {
-            if (strcmp(base[i], "--policy") == 0) {
-                i++;
-                continue;
-            }
-            argv[k++] = base[i];
-        }
-        argv[k++] = k_since;
-        argv[k++] = s;
-        argv[k++] = k_until;
-        argv[k++] = u;
-        argv[k++] = k_actions;
-        argv[k++] = k_cleared;
-        argv[k] = NULL;
+        n = rh_window_argv(argv, clears, base, false, window); /* timeline takes no --policy */
+        argv[n++] = k_actions;
+        argv[n++] = k_cleared;
+        argv[n] = NULL;
         rc = rh_run(argv, rh_clear_tap, &a->marks);
     }
     return rc == 0 ? rh_gaps(a, data_dir, since, until) : rc;

@@ -329,88 +329,63 @@ static void rh_table_head(FILE *f, const struct rh_page *p, const char *id, int 
     (void)fputc(',', f);
 }
 
-static void rh_table_persons(FILE *f, const struct rh_page *p, size_t max)
+static void rh_cells_person(FILE *f, const struct ra_entry *e, const struct rh_stat *s)
 {
-    static const int ids[] = { M_PERSON, M_EVENTS, M_FILES,  M_READ,  M_WRITE, M_CREATE,
-                               M_DELETE, M_AFTER,  M_FAILED, M_FIRST, M_LAST };
-    const struct rh_table *t = &p->a->persons;
+    rh_json(f, e->key);
+    (void)fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,", (unsigned long long)e->count,
+                  (unsigned long long)s->items, (unsigned long long)s->n[RH_READ],
+                  (unsigned long long)s->n[RH_WRITE], (unsigned long long)s->n[RH_CREATE],
+                  (unsigned long long)s->n[RH_DELETE], (unsigned long long)s->after,
+                  (unsigned long long)s->failed);
+}
+
+static void rh_cells_file(FILE *f, const struct ra_entry *e, const struct rh_stat *s)
+{
+    rh_json(f, e->key);
+    (void)fputc(',', f);
+    rh_json(f, e->str[0] != NULL ? e->str[0] : "");
+    (void)fprintf(f, ",%llu,%llu,", (unsigned long long)e->count, (unsigned long long)s->items);
+    rh_json_actions(f, e->actions);
+    (void)fprintf(f, ",%llu,%llu,", (unsigned long long)s->after, (unsigned long long)s->failed);
+}
+
+static void rh_cells_class(FILE *f, const struct ra_entry *e, const struct rh_stat *s)
+{
+    rh_json(f, e->key);
+    (void)fprintf(f, ",%llu,%llu,%llu,", (unsigned long long)e->count, (unsigned long long)s->items,
+                  (unsigned long long)s->after);
+}
+
+static void rh_cells_host(FILE *f, const struct ra_entry *e, const struct rh_stat *s)
+{
+    rh_json(f, e->key);
+    (void)fprintf(f, ",%llu,%llu,", (unsigned long long)e->count, (unsigned long long)s->after);
+}
+
+/* What a tally table shows: its id and title, column titles and types (s, n), its cells. */
+struct rh_tally_spec {
+    const char *id;
+    int title;
+    const int *cols;
+    const char *types;
+    /* the cells of one row before its first and last times, each followed by a comma */
+    void (*cells)(FILE *f, const struct ra_entry *e, const struct rh_stat *s);
+};
+
+/* A tally as a table, most active first, at most `max` rows. */
+static void rh_table_tally(FILE *f, const struct rh_page *p, const struct rh_tally_spec *spec,
+                           const struct rh_table *t, size_t max)
+{
     size_t *order = rh_table_order(t);
     size_t i, n = t->t.count < max ? t->t.count : max;
 
-    rh_table_head(f, p, "persons", M_PERSONS, t->t.count, n);
-    rh_cols(f, p, ids, "snnnnnnnnss");
+    rh_table_head(f, p, spec->id, spec->title, t->t.count, n);
+    rh_cols(f, p, spec->cols, spec->types);
     (void)fputs("\"rows\":[", f);
     for (i = 0; i < n; i++) {
         const struct ra_entry *e = &t->t.entries[order[i]];
-        const struct rh_stat *s = &t->st[order[i]];
         (void)fputs(i != 0 ? ",\n[" : "\n[", f);
-        rh_json(f, e->key);
-        (void)fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,", (unsigned long long)e->count,
-                      (unsigned long long)s->items, (unsigned long long)s->n[RH_READ],
-                      (unsigned long long)s->n[RH_WRITE], (unsigned long long)s->n[RH_CREATE],
-                      (unsigned long long)s->n[RH_DELETE], (unsigned long long)s->after,
-                      (unsigned long long)s->failed);
-        rh_json_time(f, p->a, e->first);
-        (void)fputc(',', f);
-        rh_json_time(f, p->a, e->last);
-        (void)fputc(']', f);
-    }
-    (void)fputs("]}", f);
-    free(order);
-}
-
-static void rh_table_files(FILE *f, const struct rh_page *p, size_t max)
-{
-    static const int ids[] = { M_PATH,  M_CLASS,  M_EVENTS, M_PERSONS, M_ACTIONS,
-                               M_AFTER, M_FAILED, M_FIRST,  M_LAST };
-    const struct rh_table *t = &p->a->files;
-    size_t *order = rh_table_order(t);
-    size_t i, n = t->t.count < max ? t->t.count : max;
-
-    rh_table_head(f, p, "files", M_FILES, t->t.count, n);
-    rh_cols(f, p, ids, "ssnnsnnss");
-    (void)fputs("\"rows\":[", f);
-    for (i = 0; i < n; i++) {
-        const struct ra_entry *e = &t->t.entries[order[i]];
-        const struct rh_stat *s = &t->st[order[i]];
-        (void)fputs(i != 0 ? ",\n[" : "\n[", f);
-        rh_json(f, e->key);
-        (void)fputc(',', f);
-        rh_json(f, e->str[0] != NULL ? e->str[0] : "");
-        (void)fprintf(f, ",%llu,%llu,", (unsigned long long)e->count, (unsigned long long)s->items);
-        rh_json_actions(f, e->actions);
-        (void)fprintf(f, ",%llu,%llu,", (unsigned long long)s->after,
-                      (unsigned long long)s->failed);
-        rh_json_time(f, p->a, e->first);
-        (void)fputc(',', f);
-        rh_json_time(f, p->a, e->last);
-        (void)fputc(']', f);
-    }
-    (void)fputs("]}", f);
-    free(order);
-}
-
-/* Classes and hosts: name, events, (files), first, last. */
-static void rh_table_small(FILE *f, const struct rh_page *p, const char *id, int title,
-                           const struct rh_table *t, bool with_files)
-{
-    static const int cls_ids[] = { M_CLASS, M_EVENTS, M_FILES, M_AFTER, M_FIRST, M_LAST };
-    static const int host_ids[] = { M_HOST, M_EVENTS, M_AFTER, M_FIRST, M_LAST };
-    size_t *order = rh_table_order(t);
-    size_t i;
-
-    rh_table_head(f, p, id, title, t->t.count, t->t.count);
-    rh_cols(f, p, with_files ? cls_ids : host_ids, with_files ? "snnnss" : "snnss");
-    (void)fputs("\"rows\":[", f);
-    for (i = 0; i < t->t.count; i++) {
-        const struct ra_entry *e = &t->t.entries[order[i]];
-        (void)fputs(i != 0 ? ",\n[" : "\n[", f);
-        rh_json(f, e->key);
-        (void)fprintf(f, ",%llu,", (unsigned long long)e->count);
-        if (with_files) {
-            (void)fprintf(f, "%llu,", (unsigned long long)t->st[order[i]].items);
-        }
-        (void)fprintf(f, "%llu,", (unsigned long long)t->st[order[i]].after);
+        spec->cells(f, e, &t->st[order[i]]);
         rh_json_time(f, p->a, e->first);
         (void)fputc(',', f);
         rh_json_time(f, p->a, e->last);
@@ -455,17 +430,29 @@ static void rh_table_events(FILE *f, const struct rh_page *p)
 
 static void rh_data(FILE *f, const struct rh_page *p)
 {
+    static const int person_cols[] = { M_PERSON, M_EVENTS, M_FILES,  M_READ,  M_WRITE, M_CREATE,
+                                       M_DELETE, M_AFTER,  M_FAILED, M_FIRST, M_LAST };
+    static const int file_cols[] = { M_PATH,  M_CLASS,  M_EVENTS, M_PERSONS, M_ACTIONS,
+                                     M_AFTER, M_FAILED, M_FIRST,  M_LAST };
+    static const int class_cols[] = { M_CLASS, M_EVENTS, M_FILES, M_AFTER, M_FIRST, M_LAST };
+    static const int host_cols[] = { M_HOST, M_EVENTS, M_AFTER, M_FIRST, M_LAST };
+    static const struct rh_tally_spec specs[] = {
+        { "persons", M_PERSONS, person_cols, "snnnnnnnnss", rh_cells_person },
+        { "files", M_FILES, file_cols, "ssnnsnnss", rh_cells_file },
+        { "classes", M_CLASSES, class_cols, "snnnss", rh_cells_class },
+        { "hosts", M_HOSTS, host_cols, "snnss", rh_cells_host },
+    };
+    const struct rh_table *tables[] = { &p->a->persons, &p->a->files, &p->a->classes,
+                                        &p->a->hosts };
+    size_t i;
+
     (void)fputs("<script type=\"application/json\" id=\"rh-data\">{\"filter\":", f);
     rh_json(f, rh_msg(p->lang, M_FILTER));
     (void)fputs(",\"tables\":[", f);
-    rh_table_persons(f, p, p->a->ev_max);
-    (void)fputc(',', f);
-    rh_table_files(f, p, p->a->ev_max);
-    (void)fputc(',', f);
-    rh_table_small(f, p, "classes", M_CLASSES, &p->a->classes, true);
-    (void)fputc(',', f);
-    rh_table_small(f, p, "hosts", M_HOSTS, &p->a->hosts, false);
-    (void)fputc(',', f);
+    for (i = 0; i < SHO_ARRAY_COUNT(specs); i++) {
+        rh_table_tally(f, p, &specs[i], tables[i], p->a->ev_max);
+        (void)fputc(',', f);
+    }
     rh_table_events(f, p);
     (void)fputs("]}</script>\n", f);
 }
