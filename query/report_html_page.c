@@ -65,6 +65,8 @@ static const char *const messages[M_COUNT][2] = {
                          "欠落が多すぎて追えないチャネルがあります" },
     [M_NOSCRIPT] = { "The tables need JavaScript.", "表の表示には JavaScript が必要です。" },
     [M_BUCKET] = { "one bar", "棒1本" },
+    [M_N_FILES] = { "files", "ファイル" },
+    [M_N_EVENTS] = { "events", "イベント" },
     [M_AFTER_NOTE] = { "file events outside business hours", "業務時間外のファイル操作" },
 };
 
@@ -263,8 +265,8 @@ static void rh_marks_list(FILE *f, const struct rh_page *p)
         (void)fputs("<li><b>", f);
         rh_html(f, m->bursts[i].person);
         (void)fprintf(f, "</b> %s – %s<br><span class=\"x\">%llu %s, %llu %s</span></li>", t,
-                      t2 + 11, (unsigned long long)m->bursts[i].files, rh_msg(p->lang, M_FILES),
-                      (unsigned long long)m->bursts[i].events, rh_msg(p->lang, M_EVENTS));
+                      t2 + 11, (unsigned long long)m->bursts[i].files, rh_msg(p->lang, M_N_FILES),
+                      (unsigned long long)m->bursts[i].events, rh_msg(p->lang, M_N_EVENTS));
     }
     (void)fputs("</ul></div>\n", f);
     rh_mark_box(f, "mark-clears", rh_msg(p->lang, M_CLEARS), m->clear_count, NULL);

@@ -236,6 +236,8 @@ enum rh_msg_id {
     M_NOSCRIPT,
     M_BUCKET,
     M_AFTER_NOTE,
+    M_N_FILES,
+    M_N_EVENTS,
     M_COUNT
 };
 
