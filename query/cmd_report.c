@@ -25,6 +25,7 @@ static const char report_usage[] =
     "               audit policy changed, silences longer than --quiet, hosts that stopped\n"
     "  health       audit settings the logs reveal: logons but no file access, only\n"
     "               failures, logs that wrapped between exports\n"
+    "  html         one self-contained HTML page of a scope selection (report html --help)\n"
     "\n"
     "options:\n"
     "      --quiet D        gaps: a silence is longer than D (default 24h; 90m, 3d, 1w)\n";
@@ -266,6 +267,9 @@ static int report_parse(struct report *r, int argc, char **argv)
 
 int sho_cmd_report(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "html") == 0) {
+        return rh_cmd(argc - 1, argv + 1); /* a kind with its own arguments */
+    }
     return qs_report(argc, argv, NULL);
 }
 

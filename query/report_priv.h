@@ -135,4 +135,7 @@ void rp_close(struct rp_opts *o);
 
 extern const char rp_common_help[];
 
+/* `shoseki report html` (report_html.c): argv[0] is "html". Returns an exit status. */
+int rh_cmd(int argc, char **argv);
+
 #endif /* SHOSEKI_REPORT_PRIV_H */

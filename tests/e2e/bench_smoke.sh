@@ -28,4 +28,10 @@ expect_match "exports heading" "### Size: a full 1 MiB Security log exported for
 expect_match "exports archive row" "\\| \\*\\*shoseki archive\\*\\* .* \\| [0-9]+ \\| [0-9.]+ \\| \\*\\*[0-9.]+\\*\\* \\|" "$out"
 expect_match "exports events row" "of which events \\(EVENTS frames, [0-9.]+ bytes per event\\) \\| [1-9][0-9]* \\|" "$out"
 expect_match "exports long row" "\\| \`zstd -19 --long=27\` of all exports as one stream \\| [1-9][0-9]* \\|" "$out"
+# bench/html.sh on 5000 events: its table (the browser row says "not measured" without chromium).
+out=$(bash "$SRC/bench/html.sh" "$BIN" "$TOOL" 5000 50 500 "$SCRATCH/html" 2>&1)
+expect_eq "html bench exit" 0 "$?"
+expect_match "html generation row" "\| \`report html\` \(selection, aggregation, marks, page\) \| [0-9.]+ s, peak RSS [0-9]+ MiB \|" "$out"
+expect_match "html size row" "\| page size \| [0-9]+ KiB \|" "$out"
+expect_match "html events" "5000 events, 50 persons" "$out"
 finish
