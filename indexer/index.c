@@ -24,6 +24,33 @@ static char *index_join(const char *dir, const char *name)
     return p;
 }
 
+/* Remove the index file and its WAL side files (the index is derived: a rebuild). */
+static void index_remove(const struct sho_index *ix)
+{
+    char side[4200];
+
+    (void)unlink(ix->path);
+    (void)snprintf(side, sizeof(side), "%s-wal", ix->path);
+    (void)unlink(side);
+    (void)snprintf(side, sizeof(side), "%s-shm", ix->path);
+    (void)unlink(side);
+}
+
+/* Does the open index hold a schema other than this shoseki's? */
+static bool index_outdated(struct sho_index *ix)
+{
+    sqlite3_stmt *st = NULL;
+    bool old = false;
+
+    if (sqlite3_prepare_v2(ix->db, "SELECT v FROM meta WHERE k = 'schema'", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        old = sqlite3_column_int64(st, 0) != IX_SCHEMA_VERSION;
+    }
+    (void)sqlite3_finalize(st);
+    return old;
+}
+
 static int index_lock(struct sho_index *ix, unsigned flags, struct sho_err *err)
 {
     char etext[128];
@@ -59,15 +86,18 @@ int sho_index_open(const char *dir, unsigned flags, struct sho_index **out, stru
     if (write) {
         rc = index_lock(ix, flags, err);
         if (rc == 0 && (flags & SHO_INDEX_REBUILD) != 0) {
-            char side[4200];
-            (void)unlink(ix->path);
-            (void)snprintf(side, sizeof(side), "%s-wal", ix->path);
-            (void)unlink(side);
-            (void)snprintf(side, sizeof(side), "%s-shm", ix->path);
-            (void)unlink(side);
+            index_remove(ix);
         }
     }
     if (rc == 0) {
+        rc = ix_sql_open(ix, write, err);
+    }
+    if (rc == 0 && write && index_outdated(ix)) {
+        /* Written by another version of shoseki: derived, so built again from the archive. */
+        sho_log(SHO_LOG_WARN, "'%s' has an older layout: rebuilding it from the archive", ix->path);
+        (void)sqlite3_close(ix->db);
+        ix->db = NULL;
+        index_remove(ix);
         rc = ix_sql_open(ix, write, err);
     }
     if (rc == 0 && write) {
@@ -77,6 +107,9 @@ int sho_index_open(const char *dir, unsigned flags, struct sho_index **out, stru
         if (rc != 0) {
             /* The file exists but holds no schema yet: a first index is being created. */
             rc = sho_err_set(err, SHO_EINVAL, ix->path, -1, "no index yet (run 'shoseki index')");
+        } else if (index_outdated(ix)) {
+            rc = sho_err_set(err, SHO_EINVAL, ix->path, -1,
+                             "the index has an older layout (run 'shoseki index' to rebuild it)");
         }
     }
     if (rc != 0) {
@@ -103,6 +136,8 @@ void sho_index_close(struct sho_index *ix)
     ix_map_release(&ix->names);
     ix_map_release(&ix->files);
     ix_map_release(&ix->ctxs);
+    ix_map_release(&ix->sessions);
+    ix_map_release(&ix->session_times);
     if (ix->lock_fd >= 0) {
         (void)close(ix->lock_fd); /* releases the flock */
     }

@@ -460,3 +460,164 @@ int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, str
     (void)map_put(&ix->ctxs, key, len, h, *id);
     return 0;
 }
+
+/* ---- logon sessions ----------------------------------------------------------------- */
+
+#define IX_SYSTEM_LOGON_MAX 0x3e7 /* SYSTEM, LOCAL and NETWORK SERVICE, ...: not sessions */
+
+static void bind_id_or_null(sqlite3_stmt *st, int col, int64_t id)
+{
+    if (id != 0) {
+        (void)sqlite3_bind_int64(st, col, id);
+    } else {
+        (void)sqlite3_bind_null(st, col);
+    }
+}
+
+/* Step a lookup of (host, logon id[, time]) that returns a session id: 1 found, 0 none. */
+static int session_lookup(struct sho_index *ix, enum ix_stmt q, int64_t host, uint64_t logon,
+                          int64_t t, int64_t *id, struct sho_err *err)
+{
+    sqlite3_stmt *st = ix->stmt[q];
+
+    (void)sqlite3_bind_int64(st, 1, host);
+    (void)sqlite3_bind_int64(st, 2, (sqlite3_int64)logon);
+    if (q == S_SESS_AT) {
+        (void)sqlite3_bind_int64(st, 3, t);
+    }
+    return ids_get(ix, st, id, err);
+}
+
+/* A new session row (with the logon's details when `ev` is the logon). */
+static int session_add(struct sho_index *ix, int64_t host, const struct sho_event *ev,
+                       int64_t person, bool logon, int64_t *v, struct sho_err *err)
+{
+    sqlite3_stmt *st = ix->stmt[S_SESS_ADD];
+    int64_t id = 0;
+    int rc;
+
+    (void)sqlite3_bind_int64(st, 1, host);
+    (void)sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->logon_id);
+    bind_id_or_null(st, 3, person);
+    bind_id_or_null(st, 4, logon ? ix_ticks(ev->time) : 0);
+    bind_id_or_null(st, 5, logon && (ev->has & SHO_HAS_LOGON_TYPE) != 0 ? ev->logon_type : 0);
+    if (logon && ev->client_ip != NULL) {
+        bind_text(st, 6, ev->client_ip);
+    } else {
+        (void)sqlite3_bind_null(st, 6);
+    }
+    rc = ids_add(ix, st, &id, err);
+    *v = id << 1 | (logon ? 1 : 0);
+    return rc;
+}
+
+/* Run an UPDATE of session `id`: logon details, or the logoff time. */
+static int session_update(struct sho_index *ix, int64_t id, const struct sho_event *ev,
+                          int64_t person, bool logon, struct sho_err *err)
+{
+    sqlite3_stmt *st = ix->stmt[logon ? S_SESS_LOGON : S_SESS_LOGOFF];
+    int rc;
+
+    (void)sqlite3_bind_int64(st, 1, id);
+    (void)sqlite3_bind_int64(st, 2, ix_ticks(ev->time));
+    if (logon) {
+        bind_id_or_null(st, 3, (ev->has & SHO_HAS_LOGON_TYPE) != 0 ? ev->logon_type : 0);
+        if (ev->client_ip != NULL) {
+            bind_text(st, 4, ev->client_ip);
+        } else {
+            (void)sqlite3_bind_null(st, 4);
+        }
+        bind_id_or_null(st, 5, person);
+    }
+    rc = sqlite3_step(st);
+    (void)sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ix_sql_fail(ix, "cannot write the index", err);
+}
+
+/* Remember (host, logon id)'s latest logon: session `id` logged on at `t`. */
+static void session_remember(struct sho_index *ix, const int64_t key[2], int64_t id, int64_t t)
+{
+    uint64_t h = map_hash(key, 2 * sizeof(*key));
+    struct ix_slot *s = map_find(&ix->sessions, key, 2 * sizeof(*key), h);
+    struct ix_slot *st = map_find(&ix->session_times, key, 2 * sizeof(*key), h);
+
+    if (s != NULL && st != NULL) {
+        if (st->value <= t) {
+            s->value = id;
+            st->value = t;
+        }
+        return;
+    }
+    if (map_put(&ix->sessions, key, 2 * sizeof(*key), h, id) == NULL ||
+        map_put(&ix->session_times, key, 2 * sizeof(*key), h, t) == NULL) {
+        return; /* not cached: the table answers */
+    }
+}
+
+/* The session of a logon at `t`: the one without a known logon adopts it, else a new one. */
+static int session_logon(struct sho_index *ix, const int64_t key[2], const struct sho_event *ev,
+                         int64_t person, int64_t *id, struct sho_err *err)
+{
+    int64_t t = ix_ticks(ev->time);
+    int rc = session_lookup(ix, S_SESS_NULL, key[0], ev->logon_id, 0, id, err);
+
+    if (rc == 1) {
+        rc = session_update(ix, *id, ev, person, true, err);
+    } else if (rc == 0) {
+        int64_t v = 0;
+        rc = session_add(ix, key[0], ev, person, true, &v, err);
+        *id = v >> 1;
+    }
+    if (rc == 0) {
+        session_remember(ix, key, *id, t);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* The session of any other event at `t`: the latest logon at or before it, else the one
+ * without a known logon (made when missing). */
+static int session_at(struct sho_index *ix, const int64_t key[2], const struct sho_event *ev,
+                      int64_t person, int64_t *id, struct sho_err *err)
+{
+    int64_t t = ix_ticks(ev->time), v = 0;
+    uint64_t h = map_hash(key, 2 * sizeof(*key));
+    const struct ix_slot *s = map_find(&ix->sessions, key, 2 * sizeof(*key), h);
+    const struct ix_slot *st = map_find(&ix->session_times, key, 2 * sizeof(*key), h);
+    int rc;
+
+    if (s != NULL && st != NULL && st->value <= t) {
+        *id = s->value; /* after the latest logon known */
+        return 0;
+    }
+    rc = session_lookup(ix, S_SESS_AT, key[0], ev->logon_id, t, id, err);
+    if (rc == 0) {
+        rc = session_lookup(ix, S_SESS_NULL, key[0], ev->logon_id, 0, id, err);
+    }
+    if (rc == 0) {
+        rc = session_add(ix, key[0], ev, person, false, &v, err);
+        *id = v >> 1;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int ix_session_id(struct sho_index *ix, const struct sho_event *ev, int64_t person, int64_t *id,
+                  struct sho_err *err)
+{
+    bool logon = (ev->actions & SHO_ACT_LOGON) != 0 && ev->outcome != SHO_OUTCOME_FAILURE;
+    int64_t key[2] = { 0, (int64_t)ev->logon_id };
+    int rc;
+
+    *id = 0;
+    if ((ev->has & SHO_HAS_LOGON_ID) == 0 || ev->logon_id <= IX_SYSTEM_LOGON_MAX) {
+        return 0;
+    }
+    rc = ix_host_id(ix, ev->host, &key[0], err);
+    if (rc == 0) {
+        rc = logon ? session_logon(ix, key, ev, person, id, err)
+                   : session_at(ix, key, ev, person, id, err);
+    }
+    if (rc == 0 && (ev->actions & SHO_ACT_LOGOFF) != 0) {
+        rc = session_update(ix, *id, ev, 0, false, err);
+    }
+    return rc;
+}

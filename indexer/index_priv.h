@@ -22,7 +22,7 @@
 
 #define IX_GROUP_TICKS    19531 /* 100 ns ticks per group: 1/512 s */
 #define IX_GROUP_SLOTS    128   /* events per group before spilling */
-#define IX_SCHEMA_VERSION 1
+#define IX_SCHEMA_VERSION 2
 
 /* Unix-epoch ticks of FILETIME `ft` (0, no time, maps before 1970). */
 static inline int64_t ix_ticks(uint64_t ft)
@@ -73,6 +73,11 @@ enum ix_stmt {
     S_EVENT_ADD,
     S_GROUP_MAX,
     S_FRAME_ADD,
+    S_SESS_AT,
+    S_SESS_NULL,
+    S_SESS_ADD,
+    S_SESS_LOGON,
+    S_SESS_LOGOFF,
     S_COUNT
 };
 
@@ -94,6 +99,7 @@ struct sho_index {
     int lock_fd;                 /* writers: DATA/index.lock, flocked; else -1 */
     bool writable;
     struct ix_map hosts, persons, names, files, ctxs; /* writers: id caches */
+    struct ix_map sessions, session_times;            /* writers: each logon id's latest logon */
     int64_t last_group, last_k;                       /* writer: the last id given */
 };
 
@@ -153,6 +159,16 @@ SHO_NODISCARD int ix_file_id(struct sho_index *ix, const char *path, int64_t *id
                              struct sho_err *err);
 SHO_NODISCARD int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id,
                             struct sho_err *err);
+/*
+ * The logon session of `ev` (person `person`), 0 when it names none or a
+ * system session (logon ids up to 0x3e7). A successful logon opens a session
+ * (logon ids are reused after a restart, so a host's logon id can have many);
+ * any other event belongs to the session of its logon id with the latest
+ * logon at or before its time, else to one without a known logon, which the
+ * logon adopts when it arrives later. A logoff records its time.
+ */
+SHO_NODISCARD int ix_session_id(struct sho_index *ix, const struct sho_event *ev, int64_t person,
+                                int64_t *id, struct sho_err *err);
 
 /* ---- paths (index_path.c) ---------------------------------------------------------- */
 

@@ -4,7 +4,8 @@
  * search uses which index are explained in docs/decisions.md ("The index").
  *
  *   events       one row per event: id (its time, see index_priv.h), sub
- *                (exact remainder), file, person, ctx, ref (frame << 16 | i)
+ *                (exact remainder), file, person, ctx, ref (frame << 16 | i),
+ *                sess (its logon session, or NULL)
  *   events_file, events_person   the two secondary indexes: every search by
  *                file or person is a range scan that comes out in time order
  *   files        each path as logged, with the hash of its normalized form
@@ -14,6 +15,8 @@
  *   ctx          the distinct (host, event id, actions, outcome, process,
  *                client address, ...) combinations events share, found by the
  *                hash of all of them (khash)
+ *   sessions     logon sessions: host and logon id, who, logon and logoff time,
+ *                logon type and address; events.sess names an event's session
  *   hosts, frames (EVENTS frames: where they are, for fetching originals)
  */
 #include <string.h>
@@ -38,8 +41,12 @@ static const char schema_sql[] =
     " process TEXT NOT NULL, client_ip TEXT NOT NULL, share TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS frames(seq INTEGER PRIMARY KEY, segment INTEGER NOT NULL,"
     " offset INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS sessions(id INTEGER PRIMARY KEY, host INTEGER NOT NULL,"
+    " logon_id INTEGER NOT NULL, person INTEGER, logon_time INTEGER, logoff_time INTEGER,"
+    " logon_type INTEGER, client_ip TEXT);"
+    "CREATE INDEX IF NOT EXISTS sessions_key ON sessions(host, logon_id, logon_time);"
     "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, sub INTEGER NOT NULL,"
-    " file INTEGER, person INTEGER, ctx INTEGER NOT NULL, ref INTEGER NOT NULL);";
+    " file INTEGER, person INTEGER, ctx INTEGER NOT NULL, ref INTEGER NOT NULL, sess INTEGER);";
 
 /* The secondary indexes: a bulk load builds them once at the end. */
 static const char indexes_sql[] =

@@ -601,6 +601,72 @@ int sho_index_search(struct sho_index *ix, const struct sho_index_query *q,
 
 /* ---- summaries ---------------------------------------------------------------------- */
 
+/* Run a grouped query (head, the selection and window, tail; ?9 the limit) and hand each
+ * row to `row`. */
+static int grouped_run(struct sho_index *ix, const struct sho_index_query *q, const char *head,
+                       const char *tail, int (*row)(void *ctx, sqlite3_stmt *st), void *ctx,
+                       struct sho_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    rc = ix_sql_exec(ix, "BEGIN", err);
+    if (rc == 0) {
+        rc = sel_fill(ix, q, err);
+    }
+    if (rc == 0) {
+        rc = search_prepare(ix, head, q, tail, &st, err);
+    }
+    if (rc == 0) {
+        (void)sqlite3_bind_int64(st, 9,
+                                 q->limit != 0 && q->limit < INT64_MAX ? (int64_t)q->limit : -1);
+    }
+    while (rc == 0) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE) {
+            break;
+        }
+        if (step != SQLITE_ROW) {
+            rc = sho_err_set(err, SHO_ESQL, ix->path, -1, "search failed: %s",
+                             sqlite3_errmsg(ix->db));
+            break;
+        }
+        rc = row(ctx, st);
+    }
+    (void)sqlite3_finalize(st);
+    (void)sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+static uint64_t col_filetime(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL
+               ? 0
+               : (uint64_t)(sqlite3_column_int64(st, col) + (int64_t)SHO_FILETIME_UNIX_EPOCH);
+}
+
+struct group_fn {
+    int (*fn)(void *ctx, const struct sho_index_group *g);
+    void *ctx;
+};
+
+static int group_row(void *ctx, sqlite3_stmt *st)
+{
+    struct group_fn *gf = ctx;
+    struct sho_index_group g;
+
+    memset(&g, 0, sizeof(g));
+    g.first = col_filetime(st, 0);
+    g.last = col_filetime(st, 1);
+    g.count = (uint64_t)sqlite3_column_int64(st, 2);
+    g.actions = (uint32_t)sqlite3_column_int64(st, 3);
+    g.user_sid = (const char *)sqlite3_column_text(st, 4);
+    g.domain = (const char *)sqlite3_column_text(st, 5);
+    g.user = (const char *)sqlite3_column_text(st, 6);
+    g.path = (const char *)sqlite3_column_text(st, 7);
+    return gf->fn(gf->ctx, &g);
+}
+
 int sho_index_summary(struct sho_index *ix, const struct sho_index_query *q,
                       enum sho_index_group_by by,
                       int (*fn)(void *ctx, const struct sho_index_group *g), void *ctx,
@@ -622,43 +688,54 @@ int sho_index_summary(struct sho_index *ix, const struct sho_index_query *q,
               " ORDER BY g.first, g.k LIMIT ?9"
             : " GROUP BY e.file) g LEFT JOIN files f ON f.id = g.k ORDER BY g.first, g.k"
               " LIMIT ?9";
-    sqlite3_stmt *st = NULL;
-    int rc;
+    struct group_fn gf = { fn, ctx };
 
-    rc = ix_sql_exec(ix, "BEGIN", err);
-    if (rc == 0) {
-        rc = sel_fill(ix, q, err);
-    }
-    if (rc == 0) {
-        rc = search_prepare(ix, head, q, tail, &st, err);
-    }
-    if (rc == 0) {
-        (void)sqlite3_bind_int64(st, 9,
-                                 q->limit != 0 && q->limit < INT64_MAX ? (int64_t)q->limit : -1);
-    }
-    while (rc == 0) {
-        struct sho_index_group g;
-        int step = sqlite3_step(st);
-        if (step == SQLITE_DONE) {
-            break;
-        }
-        if (step != SQLITE_ROW) {
-            rc = sho_err_set(err, SHO_ESQL, ix->path, -1, "search failed: %s",
-                             sqlite3_errmsg(ix->db));
-            break;
-        }
-        memset(&g, 0, sizeof(g));
-        g.first = (uint64_t)(sqlite3_column_int64(st, 0) + (int64_t)SHO_FILETIME_UNIX_EPOCH);
-        g.last = (uint64_t)(sqlite3_column_int64(st, 1) + (int64_t)SHO_FILETIME_UNIX_EPOCH);
-        g.count = (uint64_t)sqlite3_column_int64(st, 2);
-        g.actions = (uint32_t)sqlite3_column_int64(st, 3);
-        g.user_sid = (const char *)sqlite3_column_text(st, 4);
-        g.domain = (const char *)sqlite3_column_text(st, 5);
-        g.user = (const char *)sqlite3_column_text(st, 6);
-        g.path = (const char *)sqlite3_column_text(st, 7);
-        rc = fn(ctx, &g);
-    }
-    (void)sqlite3_finalize(st);
-    (void)sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
-    return rc;
+    return grouped_run(ix, q, head, tail, group_row, &gf, err);
+}
+
+struct session_fn {
+    int (*fn)(void *ctx, const struct sho_index_session *s);
+    void *ctx;
+};
+
+static int session_row(void *ctx, sqlite3_stmt *st)
+{
+    struct session_fn *sf = ctx;
+    struct sho_index_session s;
+
+    memset(&s, 0, sizeof(s));
+    s.first = col_filetime(st, 0);
+    s.last = col_filetime(st, 1);
+    s.events = (uint64_t)sqlite3_column_int64(st, 2);
+    s.actions = (uint32_t)sqlite3_column_int64(st, 3);
+    s.user_sid = (const char *)sqlite3_column_text(st, 4);
+    s.domain = (const char *)sqlite3_column_text(st, 5);
+    s.user = (const char *)sqlite3_column_text(st, 6);
+    s.host = (const char *)sqlite3_column_text(st, 7);
+    s.logon_id = (uint64_t)sqlite3_column_int64(st, 8);
+    s.logon_time = col_filetime(st, 9);
+    s.logoff_time = col_filetime(st, 10);
+    s.logon_type = (uint32_t)sqlite3_column_int64(st, 11);
+    s.client_ip = (const char *)sqlite3_column_text(st, 12);
+    s.files = (uint64_t)sqlite3_column_int64(st, 13);
+    return sf->fn(sf->ctx, &s);
+}
+
+int sho_index_sessions(struct sho_index *ix, const struct sho_index_query *q,
+                       int (*fn)(void *ctx, const struct sho_index_session *s), void *ctx,
+                       struct sho_err *err)
+{
+    static const char head[] =
+        "SELECT g.first, g.last, g.n, g.acts, p.sid, pn.domain, pn.name, h.name, s.logon_id,"
+        " s.logon_time, s.logoff_time, s.logon_type, s.client_ip, g.files FROM"
+        " (SELECT e.sess AS k, min(" TIME_EXPR ") AS first, max(" TIME_EXPR ") AS last,"
+        " count(*) AS n, shoseki_bitor(c.actions) AS acts, count(DISTINCT e.file) AS files"
+        " FROM events e JOIN ctx c ON c.id = e.ctx WHERE e.sess IS NOT NULL AND ";
+    static const char tail[] =
+        " GROUP BY e.sess) g JOIN sessions s ON s.id = g.k LEFT JOIN hosts h ON h.id = s.host"
+        " LEFT JOIN persons p ON p.id = s.person" PERSON_NAME_JOIN
+        " WHERE g.files > 0 ORDER BY g.first, g.k LIMIT ?9";
+    struct session_fn sf = { fn, ctx };
+
+    return grouped_run(ix, q, head, tail, session_row, &sf, err);
 }

@@ -36,10 +36,21 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CTX_ADD] = ("INSERT INTO ctx(host, channel, event_id, actions, outcome, object_type,"
                    " process, client_ip, share, khash)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-    [S_EVENT_ADD] = ("INSERT INTO events(id, sub, file, person, ctx, ref)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    [S_EVENT_ADD] = ("INSERT INTO events(id, sub, file, person, ctx, ref, sess)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
     [S_GROUP_MAX] = "SELECT max(id) FROM events WHERE id BETWEEN ?1 AND ?2",
     [S_FRAME_ADD] = "INSERT OR REPLACE INTO frames(seq, segment, offset) VALUES (?1, ?2, ?3)",
+    [S_SESS_AT] = ("SELECT id FROM sessions WHERE host = ?1 AND logon_id = ?2 AND"
+                   " logon_time <= ?3 ORDER BY logon_time DESC LIMIT 1"),
+    [S_SESS_NULL] = ("SELECT id FROM sessions WHERE host = ?1 AND logon_id = ?2 AND"
+                     " logon_time IS NULL LIMIT 1"),
+    [S_SESS_ADD] =
+        ("INSERT INTO sessions(host, logon_id, person, logon_time, logon_type, client_ip)"
+         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    [S_SESS_LOGON] = ("UPDATE sessions SET logon_time = ?2, logon_type = ?3, client_ip = ?4,"
+                      " person = coalesce(?5, person) WHERE id = ?1"),
+    [S_SESS_LOGOFF] = ("UPDATE sessions SET logoff_time = ?2 WHERE id = ?1 AND"
+                       " (logoff_time IS NULL OR logoff_time < ?2)"),
 };
 
 int ix_sql_fail(struct sho_index *ix, const char *what, struct sho_err *err)

@@ -27,6 +27,7 @@ struct ix_row {
     int64_t person; /* 0: none */
     int64_t ctx;
     int64_t ref;    /* frame << 16 | index */
+    int64_t sess;   /* 0: none */
     uint64_t order; /* arrival, to keep equal times in archive order */
 };
 
@@ -97,6 +98,7 @@ static int row_insert(struct sho_index *ix, const struct ix_row *r, struct sho_e
         bind_id(st, 4, r->person);
         (void)sqlite3_bind_int64(st, 5, r->ctx);
         (void)sqlite3_bind_int64(st, 6, r->ref);
+        bind_id(st, 7, r->sess);
         rc = sqlite3_step(st);
         (void)sqlite3_reset(st);
         if (rc == SQLITE_DONE) {
@@ -210,6 +212,9 @@ static int upd_event(void *ctx, const struct sho_event *ev, uint32_t index,
         rc = ix_ctx_id(ix, ev, &r->ctx, u->err);
     }
     if (rc == 0) {
+        rc = ix_session_id(ix, ev, r->person, &r->sess, u->err);
+    }
+    if (rc == 0) {
         u->count++;
     }
     return rc;
@@ -287,6 +292,8 @@ static int upd_recreate(struct sho_index *ix, struct sho_err *err)
     ix_map_release(&ix->names);
     ix_map_release(&ix->files);
     ix_map_release(&ix->ctxs);
+    ix_map_release(&ix->sessions);
+    ix_map_release(&ix->session_times);
     if (ix_sql_open(ix, true, err) != 0 || ix_schema_create(ix, err) != 0) {
         return err != NULL && err->code != 0 ? err->code : SHO_ESQL;
     }
@@ -304,6 +311,8 @@ static void upd_caches(struct sho_index *ix, uint64_t bytes)
         ix_map_init(&ix->names, maps / 10);
         ix_map_init(&ix->persons, maps / 20);
         ix_map_init(&ix->hosts, 1 << 20);
+        ix_map_init(&ix->sessions, maps / 40);
+        ix_map_init(&ix->session_times, maps / 40);
     }
 }
 

@@ -25,6 +25,7 @@ static const char report_usage[] =
     "               audit policy changed, silences longer than --quiet, hosts that stopped\n"
     "  health       audit settings the logs reveal: logons but no file access, only\n"
     "               failures, logs that wrapped between exports\n"
+    "  sessions     logon sessions (host and LogonId) with the file activity in each\n"
     "  html         one self-contained HTML page of a scope selection (report html --help)\n"
     "\n"
     "options:\n"
@@ -39,11 +40,14 @@ enum rk {
     RK_MASS,
     RK_GAPS,
     RK_HEALTH,
+    RK_SESSIONS,
     RK_COUNT
 };
 
-static const char *const kind_names[RK_COUNT] = { "handlers",  "after-hours", "failed", "deletions",
-                                                  "removable", "mass-access", "gaps",   "health" };
+static const char *const kind_names[RK_COUNT] = {
+    "handlers",    "after-hours", "failed", "deletions", "removable",
+    "mass-access", "gaps",        "health", "sessions",
+};
 
 static const struct qo_col event_cols[] = {
     { "time", "TIME", QO_STR },       { "user", "USER", QO_STR },
@@ -240,7 +244,7 @@ static int report_parse(struct report *r, int argc, char **argv)
     }
     if (optind + 1 != argc) {
         (void)fprintf(stderr, "shoseki report: which report? (handlers, after-hours, failed, "
-                              "deletions, removable, mass-access, gaps, health)\n");
+                              "deletions, removable, mass-access, gaps, health, sessions, html)\n");
         return SHO_EXIT_USAGE;
     }
     r->quiet = (uint64_t)24 * 3600 * SHO_TICKS_PER_SECOND;
@@ -291,8 +295,10 @@ int qs_report(int argc, char **argv, struct sho_query_tap *tap)
                               "sensitive (see docs/policy.md)\n");
         rc = SHO_EXIT_USAGE;
     }
-    if (rc == 0 && (r.kind == RK_GAPS || r.kind == RK_HEALTH)) {
-        rc = r.kind == RK_GAPS ? rg_gaps(&r.o, r.quiet, &r.rows) : rg_health(&r.o, &r.rows);
+    if (rc == 0 && (r.kind == RK_GAPS || r.kind == RK_HEALTH || r.kind == RK_SESSIONS)) {
+        rc = r.kind == RK_GAPS     ? rg_gaps(&r.o, r.quiet, &r.rows)
+             : r.kind == RK_HEALTH ? rg_health(&r.o, &r.rows)
+                                   : rs_sessions(&r.o, &r.rows);
         rc = rc != 0 ? rc : (r.rows > 0 ? SHO_EXIT_OK : SHO_EXIT_SKIPPED);
         rp_close(&r.o);
         return rc;

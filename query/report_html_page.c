@@ -182,7 +182,9 @@ static void rh_cards(FILE *f, const struct rh_page *p)
 
     sho_buf_init(&names, (size_t)1 << 16);
     for (i = 0; i < a->classes.t.count; i++) {
-        (void)sho_buf_appendf(&names, "%s%s", i != 0 ? ", " : "", a->classes.t.entries[i].key);
+        if (sho_buf_appendf(&names, "%s%s", i != 0 ? ", " : "", a->classes.t.entries[i].key) != 0) {
+            break; /* shown cut */
+        }
     }
     (void)fputs("<section class=\"cards\">\n", f);
     (void)snprintf(n, sizeof(n), "%zu", a->persons.t.count);

@@ -95,6 +95,8 @@ struct rp_opts;
  * options; add the rows written to *rows. Return 0 or an exit status. */
 int rg_gaps(struct rp_opts *o, uint64_t quiet, uint64_t *rows);
 int rg_health(struct rp_opts *o, uint64_t *rows);
+/* `report sessions` (report_sessions.c), likewise. */
+int rs_sessions(struct rp_opts *o, uint64_t *rows);
 
 /* ---- options (report_opts.c) ------------------------------------------------------ */
 

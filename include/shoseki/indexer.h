@@ -147,6 +147,28 @@ struct sho_index_group {
     uint32_t actions;                     /* every action seen */
 };
 
+/* One logon session (by host and logon id) with file activity in a window. Strings borrowed. */
+struct sho_index_session {
+    const char *host;
+    uint64_t logon_id;
+    const char *user_sid, *user, *domain; /* who logged on (or the session's first person) */
+    uint64_t logon_time, logoff_time;     /* FILETIME, 0 when not in the archive */
+    uint32_t logon_type;                  /* 4624 LogonType, 0 unknown */
+    const char *client_ip;                /* the logon's address, or NULL */
+    uint64_t events, files;               /* events in the window, distinct files among them */
+    uint64_t first, last;                 /* FILETIME of the first and last of those events */
+    uint32_t actions;                     /* every action seen */
+};
+
+/*
+ * Call `fn` for each logon session with at least one file event among the
+ * events `q` selects, in order of its first such event. System sessions
+ * (logon ids up to 0x3e7) are not sessions. Returns as sho_index_search.
+ */
+SHO_NODISCARD int sho_index_sessions(struct sho_index *ix, const struct sho_index_query *q,
+                                     int (*fn)(void *ctx, const struct sho_index_session *s),
+                                     void *ctx, struct sho_err *err);
+
 enum sho_index_group_by {
     SHO_GROUP_PERSON = 0,
     SHO_GROUP_FILE = 1,

@@ -125,5 +125,31 @@ check("gaps: --quiet 1m finds silences",
 # health: these logs audit both outcomes and object access, and never wrapped
 check("health: no finding on healthy logs", run("report", "health", rc=(1,)) == [])
 
+# sessions, against the archive's own events: each event of a (host, logon id) belongs to
+# the latest successful logon at or before it, else to one session without a known logon
+exported = subprocess.run([BIN, "export", "--data", DATA], capture_output=True, check=True)
+logons, others = {}, []
+for line in exported.stdout.decode("utf-8").splitlines():
+    e = json.loads(line)
+    lid = int(e.get("logon_id", "0"), 16)
+    if lid <= 0x3E7:
+        continue
+    key = (e["host"], lid)
+    if "logon" in e.get("actions", []) and e.get("outcome") != "failure":
+        logons.setdefault(key, []).append(e["time"])
+    others.append((key, e))
+want = {}
+for key, e in others:
+    starts = sorted(t for t in logons.get(key, []) if t <= e["time"])
+    sess = want.setdefault((key, starts[-1] if starts else None), [0, set()])
+    sess[0] += 1
+    if e.get("path"):
+        sess[1].add(e["path"])
+want = {(k[0][0], hex(k[0][1]), k[1], n, len(f)) for k, (n, f) in want.items() if f}
+got = {(r["host"], r["logon_id"], r.get("logon"), r["events"], r["files"])
+       for r in run("report", "sessions")}
+check(f"sessions: {len(got)} rows equal the {len(want)} from the events "
+      f"(only ours {sorted(got - want)[:3]}, only theirs {sorted(want - got)[:3]})", got == want)
+
 print(f"reports_truth: {checks} checks, {fails} failed")
 sys.exit(1 if fails else 0)
