@@ -73,7 +73,10 @@ static int map_field(const char *key)
         return -1;
     }
     for (i = 0; i <= n; i++) {
-        k[i] = key[i] == '-' ? '_' : key[i];
+        k[i] = key[i];
+        if (k[i] == '-') {
+            k[i] = '_';
+        }
     }
     for (i = 0; i < SHO_ARRAY_COUNT(field_aliases); i++) {
         if (strcmp(k, field_aliases[i].alias) == 0) {

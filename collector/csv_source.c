@@ -502,32 +502,36 @@ static int csv_line(struct csv_state *st, const struct text_line *l, struct sho_
     }
 }
 
-/* The map for this file: the user's, else the built-in one when the header is Get-WinEvent's. */
+/*
+ * The map for this file: the built-in one when the header is Get-WinEvent's
+ * and the user's map is not one for such exports (it names no message
+ * column), else the user's.
+ */
 static int csv_choose_map(struct csv_state *st, struct csv_lines *lines, struct sho_err *err)
 {
+    const struct csv_map *user = st->f->t->csv;
     struct text_line l;
-    int rc, n = 0;
+    int rc;
 
-    if (st->f->t->csv != NULL) {
-        st->map = st->f->t->csv;
+    st->map = user;
+    if (user != NULL && user->col[CSV_F_MESSAGE].line != 0) {
         return 0;
     }
-    /* Peek: the header is the first line after a #TYPE line. */
-    while ((rc = csv_lines_next(lines, &l, err)) == 1 && n++ < 2) {
-        if (l.len >= 6 && memcmp(l.text, "#TYPE ", 6) == 0) {
-            continue;
-        }
-        if (csv_is_winevent_header(l.text, l.len)) {
-            st->builtin = csv_map_winevent();
-            st->map = st->builtin;
-            return 0;
-        }
-        break;
+    rc = csv_lines_next(lines, &l, err);
+    if (rc == 1 && l.len >= 6 && memcmp(l.text, "#TYPE ", 6) == 0) {
+        rc = csv_lines_next(lines, &l, err);
     }
-    return rc < 0 ? rc
-                  : sho_err_set(err, SHO_EINVAL, st->f->path, 0,
-                                "CSV without --csv-map: give a map that says which column is "
-                                "which (docs/sources.md)");
+    if (rc == 1 && csv_is_winevent_header(l.text, l.len)) {
+        st->builtin = csv_map_winevent();
+        st->map = st->builtin;
+        return 0;
+    }
+    if (rc < 0 || user != NULL) {
+        return rc < 0 ? rc : 0;
+    }
+    return sho_err_set(err, SHO_EINVAL, st->f->path, 0,
+                       "CSV without --csv-map: give a map that says which column is which "
+                       "(docs/sources.md)");
 }
 
 static int csv_read_lines(struct csv_state *st, struct csv_lines *lines, struct sho_err *err)

@@ -144,7 +144,7 @@ static int tm_fraction(const char **s, unsigned *ticks)
 static bool tm_word(const char *s, const char *word)
 {
     for (; *word != '\0'; s++, word++) {
-        char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+        int c = *s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s;
         if (c != *word) {
             return false;
         }
@@ -250,8 +250,8 @@ static int tm_to_filetime(struct tm_parts *t, const struct sho_tzone *zone, uint
     if (m != t->month || d != t->day) {
         return SHO_EINVAL;
     }
-    secs = sho_time_days_from_civil(t->year, t->month, t->day) * 86400 + t->hour * 3600 +
-           t->minute * 60 + t->second;
+    secs = sho_time_days_from_civil(t->year, t->month, t->day) * 86400 + (int64_t)t->hour * 3600 +
+           (int64_t)t->minute * 60 + t->second;
     secs = t->has_zone ? secs - t->offset : sho_tzone_to_utc(zone, secs);
     if (secs < -(int64_t)(SHO_FILETIME_UNIX_EPOCH / SHO_TICKS_PER_SECOND)) {
         return SHO_EINVAL;

@@ -25,7 +25,7 @@ struct probe_counts {
 
 static void probe_line(const struct sho_textsrc *t, const char *s, size_t n, struct probe_counts *c)
 {
-    char delimiter = t->csv != NULL ? csv_map_delimiter(t->csv) : ',';
+    int delimiter = t->csv != NULL ? (unsigned char)csv_map_delimiter(t->csv) : ',';
 
     while (n > 0 && (*s == ' ' || *s == '\t')) {
         s++;
