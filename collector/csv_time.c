@@ -221,7 +221,9 @@ static int tm_match(const char *pat, const char *s, struct tm_parts *t)
             while (*s == ' ' || *s == '\t') {
                 s++;
             }
-            pat++;
+            while (*pat == ' ') {
+                pat++;
+            }
         } else if (*pat++ != *s++) {
             return 0;
         }
