@@ -87,7 +87,9 @@ static void csv_parser_start(struct csv_parser *p, char delimiter)
 {
     (void)csv_init(p, 0);
     csv_set_delim(p, (unsigned char)delimiter);
-    csv_set_space_func(p, csv_is_blank); /* a tab may be the delimiter */
+    if (delimiter == '\t') {
+        csv_set_space_func(p, csv_is_blank); /* libcsv trims tabs too by default */
+    }
 }
 
 /* ---- cells -------------------------------------------------------------------------------- */
