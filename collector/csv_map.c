@@ -9,7 +9,6 @@
  * checked whole before any file is read, except the header names, which are
  * checked against each file's header (csv_source.c).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,30 +406,15 @@ int csv_map_parse(const char *text, size_t len, const char *path, struct csv_map
 int csv_map_load(const char *path, struct csv_map **out, struct sho_err *err)
 {
     struct sho_buf b;
-    char chunk[16384], etext[128];
-    FILE *f = fopen(path, "rb");
-    size_t n;
-    int rc = 0;
+    int rc;
 
-    if (f == NULL) {
-        return sho_err_set(err, SHO_EIO, path, -1, "cannot open the CSV map: %s",
-                           sho_errno_text(errno, etext, sizeof(etext)));
-    }
     sho_buf_init(&b, CSV_MAP_FILE_MAX);
-    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = sho_buf_append(&b, chunk, n);
-    }
-    if (rc == 0 && ferror(f)) {
-        rc = sho_err_set(err, SHO_EIO, path, -1, "cannot read the CSV map");
-    } else if (rc != 0) {
-        rc = sho_err_set(err, SHO_EINVAL, path, -1, "CSV map larger than 1 MiB");
-    }
-    (void)fclose(f);
+    rc = sho_buf_read_file(&b, path, err);
     if (rc == 0) {
         rc = csv_map_parse(b.data != NULL ? b.data : "", b.len, path, out, err);
     }
     sho_buf_release(&b);
-    return rc;
+    return rc == SHO_ELIMIT ? SHO_EINVAL : rc;
 }
 
 struct csv_map *csv_map_winevent(void)
