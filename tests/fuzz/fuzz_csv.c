@@ -16,9 +16,7 @@
 #include <string.h>
 
 #include "csv_map.h"
-#include "fuzz_check.h"
-#include "json_check.h"
-#include "textsrc.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,13 +31,7 @@ static const char *const maps[] = {
     "format = filetime\nformat = iso8601\n",
 };
 
-struct fuzz_ctx {
-    const uint8_t *data;
-    size_t size;
-    struct sho_buf json;
-};
-
-static bool fuzz_line_start(const struct fuzz_ctx *c, int64_t off)
+static bool fuzz_line_start(const struct fuzz_text *c, int64_t off)
 {
     const uint8_t *d = c->data;
 
@@ -52,7 +44,7 @@ static bool fuzz_line_start(const struct fuzz_ctx *c, int64_t off)
 
 static int fuzz_event(void *vctx, const struct sho_event *ev, struct sho_err *err)
 {
-    struct fuzz_ctx *c = vctx;
+    struct fuzz_text *c = vctx;
 
     (void)err;
     if (!(ev->has & SHO_HAS_TIME) || !(ev->has & SHO_HAS_SOURCE_OFFSET)) {
@@ -61,29 +53,14 @@ static int fuzz_event(void *vctx, const struct sho_event *ev, struct sho_err *er
     if (!fuzz_line_start(c, ev->source_offset)) {
         fuzz_fail("csv event offset %lld is not the start of a line", (long long)ev->source_offset);
     }
-    sho_buf_reset(&c->json);
-    if (sho_event_to_json(ev, 0, &c->json) == 0 && !json_check(c->json.data, c->json.len)) {
-        fuzz_fail("csv event renders as bad JSON: %.200s", c->json.data);
-    }
+    fuzz_text_json(c, ev);
     return 0;
-}
-
-static void fuzz_problem(void *vctx, const struct sho_err *problem)
-{
-    (void)vctx;
-    if (problem->offset < 0 || problem->msg[0] == '\0') {
-        fuzz_fail("csv problem without a place or a message");
-    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fuzz_ctx c;
-    struct sho_collect_sink sink = { fuzz_event, fuzz_problem, NULL };
+    struct fuzz_text c;
     struct sho_textsrc_opts o;
-    struct sho_textsrc *t = NULL;
-    struct sho_collect_stats st;
-    struct textsrc_file f;
     struct sho_err err;
     unsigned sel = size > 0 ? data[0] : 0;
     const char *map = maps[sel % SHO_ARRAY_COUNT(maps)];
@@ -92,34 +69,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&o, 0, sizeof(o));
     o.tz = (sel & 0x80) ? "Asia/Tokyo" : NULL;
     o.flags = (sel & 0x40) ? SHO_COLLECT_ALL_EVENTS : 0;
-    if (sho_textsrc_new(&o, &t, &err) != 0) {
-        fuzz_fail("sho_textsrc_new refused fixed options: %s", err.msg);
-    }
-    if (map != NULL && csv_map_parse(map, strlen(map), "fuzz.map", &t->csv, &err) != 0) {
+    fuzz_text_begin(&c, &o, data, size, fuzz_event);
+    if (map != NULL && csv_map_parse(map, strlen(map), "fuzz.map", &c.t->csv, &err) != 0) {
         fuzz_fail("a fixed map was refused: %s", err.msg);
     }
-    data += size > 0;
-    size -= size > 0;
-    memset(&c, 0, sizeof(c));
-    c.data = data;
-    c.size = size;
-    sho_buf_init(&c.json, (size_t)1 << 25);
-    sink.ctx = &c;
-    memset(&st, 0, sizeof(st));
-    memset(&f, 0, sizeof(f));
-    f.t = t;
-    f.path = "fuzz.csv";
-    f.sink = &sink;
-    f.st = &st;
     sho_err_clear(&err);
-    rc = textsrc_read_csv(&f, -1, data, size, &err);
+    rc = textsrc_read_csv(&c.f, -1, c.data, c.size, &err);
     if (rc != 0 && rc != SHO_EINVAL) {
         fuzz_fail("textsrc_read_csv failed (%d) with a sink that never fails", rc);
     }
     if (rc == SHO_EINVAL && err.msg[0] == '\0') {
         fuzz_fail("textsrc_read_csv refused the file without saying why");
     }
-    sho_textsrc_free(t);
-    sho_buf_release(&c.json);
+    fuzz_text_end(&c);
     return 0;
 }

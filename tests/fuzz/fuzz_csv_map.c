@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "csv_map.h"
-#include "fuzz_check.h"
-#include "textsrc.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,40 +31,22 @@ static int fuzz_event(void *ctx, const struct sho_event *ev, struct sho_err *err
     return 0;
 }
 
-static void fuzz_problem(void *ctx, const struct sho_err *problem)
-{
-    (void)ctx;
-    if (problem->offset < 0 || problem->msg[0] == '\0') {
-        fuzz_fail("problem without a place or a message");
-    }
-}
-
+/* Read the fixed export with accepted map `m` (owned from here). */
 static void fuzz_read(struct csv_map *m)
 {
-    struct sho_collect_sink sink = { fuzz_event, fuzz_problem, NULL };
     struct sho_textsrc_opts o;
-    struct sho_textsrc *t = NULL;
-    struct sho_collect_stats st;
-    struct textsrc_file f;
+    struct fuzz_text c;
     struct sho_err err;
     int rc;
 
     memset(&o, 0, sizeof(o));
-    if (sho_textsrc_new(&o, &t, &err) != 0) {
-        fuzz_fail("sho_textsrc_new refused fixed options: %s", err.msg);
-    }
-    t->csv = m;
-    memset(&st, 0, sizeof(st));
-    memset(&f, 0, sizeof(f));
-    f.t = t;
-    f.path = "fuzz.csv";
-    f.sink = &sink;
-    f.st = &st;
-    rc = textsrc_read_csv(&f, -1, csv, sizeof(csv) - 1, &err);
+    fuzz_text_begin(&c, &o, (const uint8_t *)"", 0, fuzz_event);
+    c.t->csv = m;
+    rc = textsrc_read_csv(&c.f, -1, csv, sizeof(csv) - 1, &err);
     if (rc != 0 && (rc != SHO_EINVAL || strstr(err.msg, "is not in the header") == NULL)) {
         fuzz_fail("reading with an accepted map failed: %d %s", rc, err.msg);
     }
-    sho_textsrc_free(t); /* frees the map */
+    fuzz_text_end(&c); /* frees the map */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
