@@ -32,6 +32,7 @@ struct csv_lines {
     struct sho_buf line; /* the UTF-8 line being built */
     bool is_too_long;    /* this line passed TEXT_LINE_MAX */
     bool has_nul;        /* this line holds U+0000 */
+    char empty[1];       /* the text of an empty line while `line` has no memory yet */
 };
 
 /* The first bytes of the file: 2 for a UTF-16LE mark, 1 for UTF-8's, 0 for none. */
@@ -196,10 +197,7 @@ static void u16_take(struct csv_lines *r, struct text_line *out, int64_t offset)
     if (r->line.len > 0 && r->line.data[r->line.len - 1] == '\r') {
         r->line.data[--r->line.len] = '\0';
     }
-    if (r->line.data == NULL) {
-        (void)sho_buf_reserve(&r->line, 1);
-    }
-    out->text = r->line.data;
+    out->text = r->line.data != NULL ? r->line.data : r->empty; /* an empty first line */
     out->len = r->line.len;
     out->offset = offset;
     out->number = ++r->number;
