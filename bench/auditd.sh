@@ -14,12 +14,7 @@ work=${4:-$(mktemp -d)}
 mkdir -p "$work"
 [[ -n ${BENCH_KEEP:-} ]] || trap 'rm -rf "$work/audit.log" "$work/d"' EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() { # run a command, print "SECONDS KIB CPU_SECONDS" (stdout discarded)
-  /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || true
-  tail -1 "$work/time" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}'
-}
-mbs() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "n/a" }'; }
+source "$(dirname "$0")/lib.sh"
 
 /usr/bin/python3 - "$work/audit.log" "$mb" <<'PY'
 import random, sys
@@ -59,21 +54,6 @@ PY
 bytes=$(stat -c %s "$work/audit.log")
 lines=$(wc -l <"$work/audit.log")
 
-declare -A sec rss cpu
-run() { # NAME COMMAND...
-  local name=$1 i t m c s=() r=() u=()
-  shift
-  for ((i = 0; i < runs; i++)); do
-    [[ $name == store ]] && rm -rf "$work/d"
-    read -r t m c < <(measure "$@")
-    s+=("$t")
-    r+=("$m")
-    u+=("$c")
-  done
-  sec[$name]=$(printf '%s\n' "${s[@]}" | median)
-  rss[$name]=$(printf '%s\n' "${r[@]}" | median)
-  cpu[$name]=$(printf '%s\n' "${u[@]}" | median)
-}
 run cat cat "$work/audit.log"
 run wc wc -l "$work/audit.log"
 run dry "$bin" collect --dry-run -o jsonl --format auditd "$work/audit.log"

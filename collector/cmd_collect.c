@@ -300,9 +300,7 @@ static int collect_file(void *ctx, const char *file, const struct sho_err *probl
     if (format == SHO_SOURCE_AUTO && collect_named_evtx(file)) {
         format = SHO_SOURCE_EVTX; /* a damaged .evtx is reported as such, not as "unknown" */
     }
-    rc = format == SHO_SOURCE_AUTO
-             ? sho_source_detect(file, run->o->text.samba_prefix, &format, &err)
-             : 0;
+    rc = format == SHO_SOURCE_AUTO ? sho_source_detect(file, run->textsrc, &format, &err) : 0;
     if (rc == 0) {
         rc = run->archive != NULL ? collect_store(run, file, format, &sink, &st, &as, &err)
                                   : collect_read(run, file, format, &sink, &st, &err);
@@ -521,6 +519,12 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
     if (optind >= argc) {
         (void)fputs("shoseki collect: no PATH given\n", stderr);
         (void)fputs(collect_short_usage, stderr);
+        return SHO_EXIT_USAGE;
+    }
+    if (o->source_format == SHO_SOURCE_CSV && o->text.csv_map == NULL) {
+        (void)fputs("shoseki collect: --format csv needs --csv-map FILE, the map of its columns "
+                    "(docs/sources.md)\n",
+                    stderr);
         return SHO_EXIT_USAGE;
     }
     return 0;

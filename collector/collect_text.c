@@ -131,6 +131,34 @@ int textsrc_event(struct textsrc_file *f, struct sho_event *ev, struct sho_err *
     return rc;
 }
 
+uint64_t textsrc_hash(const char *s, size_t len, uint64_t h)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+uint64_t textsrc_record_id(struct textsrc_ids *ids, uint64_t h, uint64_t time)
+{
+    uint64_t k = 0;
+    size_t i;
+
+    if (time / SHO_TICKS_PER_SECOND != ids->second) {
+        ids->second = time / SHO_TICKS_PER_SECOND;
+        ids->seen_count = 0;
+    }
+    for (i = 0; i < ids->seen_count; i++) {
+        k += ids->seen[i] == h;
+    }
+    if (ids->seen_count < TEXTSRC_SEEN_MAX) {
+        ids->seen[ids->seen_count++] = h;
+    }
+    return (h + k) & TEXTSRC_ID_MASK;
+}
+
 /* A line the reader could not hand out whole: report it. Returns true when it was bad. */
 bool textsrc_line_bad(struct textsrc_file *f, const struct text_line *l)
 {
@@ -240,7 +268,7 @@ int sho_textsrc_read(struct sho_textsrc *t, const char *path, enum sho_source_fo
         rc = textsrc_read_xml(&f, lines, err);
         break;
     case SHO_SOURCE_CSV:
-        rc = textsrc_read_csv(&f, fd, err);
+        rc = textsrc_read_csv(&f, fd, NULL, 0, err);
         break;
     default:
         rc = sho_err_set(err, SHO_EINVAL, path, -1, "not a text format: %s",

@@ -29,8 +29,6 @@
 #include "textsrc.h"
 
 #define SAMBA_ARGS_MAX 8
-#define SAMBA_SEEN_MAX 64                        /* identical lines told apart within one second */
-#define RECORD_ID_MASK ((UINT64_C(1) << 53) - 1) /* exact in JSON doubles */
 
 enum samba_layout {
     L_NONE,   /* no path */
@@ -471,46 +469,9 @@ bool samba_is_line(const struct samba_spec *spec, const char *text, size_t len)
 
 struct sb_state {
     struct sb_ctx c;
-    struct sho_buf path;           /* the UNC path being built */
-    uint64_t second;               /* time of the lines in `seen` */
-    uint64_t seen[SAMBA_SEEN_MAX]; /* hashes of the lines logged in that second */
-    size_t seen_count;
+    struct sho_buf path;    /* the UNC path being built */
+    struct textsrc_ids ids; /* record ids of lines that have none */
 };
-
-/*
- * A record id for a line that has none: FNV-1a of its bytes, plus how many
- * identical lines came before it in the same second. The same line in two
- * overlapping copies of a log gets the same id (the archive stores it once);
- * two identical operations in one second stay two events.
- */
-static uint64_t sb_hash(const char *line, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        h = (h ^ (unsigned char)line[i]) * 0x100000001b3ULL;
-    }
-    return h;
-}
-
-static uint64_t sb_record_id(struct sb_state *s, uint64_t h, uint64_t time)
-{
-    uint64_t k = 0;
-    size_t i;
-
-    if (time / SHO_TICKS_PER_SECOND != s->second) {
-        s->second = time / SHO_TICKS_PER_SECOND;
-        s->seen_count = 0;
-    }
-    for (i = 0; i < s->seen_count; i++) {
-        k += s->seen[i] == h;
-    }
-    if (s->seen_count < SAMBA_SEEN_MAX) {
-        s->seen[s->seen_count++] = h;
-    }
-    return (h + k) & RECORD_ID_MASK;
-}
 
 /* The share-relative part of absolute path `p`, or NULL when it cannot be told. */
 static const char *sb_relative(const char *p, const char *root, const char *share)
@@ -666,7 +627,7 @@ int textsrc_read_samba(struct textsrc_file *f, struct text_lines *lines, struct 
         if (l.len == 0 || textsrc_line_bad(f, &l)) {
             continue;
         }
-        h = sb_hash(l.text, l.len);
+        h = textsrc_hash(l.text, l.len, TEXTSRC_HASH_SEED);
         kind = sb_parse(l.text, l.len, &s.c, &r);
         if (kind < 0) {
             textsrc_problem(f, SHO_SKIP_BAD_LINE, true, l.offset, l.number,
@@ -681,7 +642,7 @@ int textsrc_read_samba(struct textsrc_file *f, struct text_lines *lines, struct 
         if (!sb_event(&s, &r, is_all, f->t->host, &ev)) {
             continue;
         }
-        ev.record_id = sb_record_id(&s, h, r.time);
+        ev.record_id = textsrc_record_id(&s.ids, h, r.time);
         ev.source_offset = l.offset;
         rc = textsrc_event(f, &ev, err);
         if (rc != 0) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "auditd.h"
+#include "csv_map.h"
 #include "textsrc.h"
 
 #define PROBE_BYTES (64 * 1024) /* what detection reads */
@@ -18,12 +19,14 @@
 #define STAMP_MAX   64
 
 struct probe_counts {
-    size_t lines, auditd, samba, xml, commas;
+    size_t lines, auditd, samba, xml, csv;
+    bool is_csv_like; /* the first line has a comma (or the map's delimiter) */
 };
 
-static void probe_line(const struct samba_spec *spec, const char *s, size_t n,
-                       struct probe_counts *c)
+static void probe_line(const struct sho_textsrc *t, const char *s, size_t n, struct probe_counts *c)
 {
+    int delimiter = t->csv != NULL ? (unsigned char)csv_map_delimiter(t->csv) : ',';
+
     while (n > 0 && (*s == ' ' || *s == '\t')) {
         s++;
         n--;
@@ -36,10 +39,13 @@ static void probe_line(const struct samba_spec *spec, const char *s, size_t n,
         c->xml++;
     } else if (auditd_is_record(s, n)) {
         c->auditd++;
-    } else if (samba_is_line(spec, s, n)) {
+    } else if (samba_is_line(&t->samba, s, n)) {
         c->samba++;
-    } else if (memchr(s, ',', n) != NULL && c->lines == 1) {
-        c->commas++;
+    } else if (c->lines == 1 && csv_is_winevent_header(s, n)) {
+        c->csv++;
+    } else if (c->lines == 1 && memchr(s, delimiter, n) != NULL) {
+        c->is_csv_like = true;
+        c->csv += t->csv != NULL;
     }
 }
 
@@ -52,8 +58,12 @@ static int probe_decide(const struct probe_counts *c, const char *path, enum sho
         *out = SHO_SOURCE_AUDITD;
     } else if (c->samba > 0) {
         *out = SHO_SOURCE_SAMBA;
-    } else if (c->commas > 0) {
+    } else if (c->csv > 0) {
         *out = SHO_SOURCE_CSV;
+    } else if (c->is_csv_like) {
+        return sho_err_set(err, SHO_ECORRUPT, path, 0,
+                           "looks like CSV, but no --csv-map says which column is which "
+                           "(docs/sources.md)");
     } else {
         return sho_err_set(err, SHO_ECORRUPT, path, 0,
                            "format not recognized (not EVTX, audit.log, Samba full_audit, XML "
@@ -62,16 +72,36 @@ static int probe_decide(const struct probe_counts *c, const char *path, enum sho
     return 0;
 }
 
-int sho_source_detect(const char *path, const char *samba_prefix, enum sho_source_format *out,
+/* Count what the first lines of `buf` (`n` bytes, UTF-8 or UTF-16LE) look like. */
+static void probe_lines(const struct sho_textsrc *t, const char *buf, size_t n, bool is_cut,
+                        struct probe_counts *c)
+{
+    struct csv_lines *lines;
+    struct text_line l;
+
+    if (is_cut) {
+        const char *nl = buf + n;
+        while (nl > buf && nl[-1] != '\n') {
+            nl--; /* a line cut by the probe size says nothing */
+        }
+        n = (size_t)(nl - buf);
+    }
+    memset(c, 0, sizeof(*c));
+    lines = csv_lines_new(-1, 0, buf, n);
+    while (c->lines < PROBE_LINES && csv_lines_next(lines, &l, NULL) == 1) {
+        probe_line(t, l.text, l.len, c);
+    }
+    csv_lines_free(lines);
+}
+
+int sho_source_detect(const char *path, const struct sho_textsrc *t, enum sho_source_format *out,
                       struct sho_err *err)
 {
     static const char magic[8] = { 'E', 'l', 'f', 'F', 'i', 'l', 'e', 0 };
     struct probe_counts c;
-    struct samba_spec spec;
     char buf[PROBE_BYTES], etext[128];
-    const char *p, *end;
     ssize_t n;
-    int fd, rc;
+    int fd;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -88,26 +118,7 @@ int sho_source_detect(const char *path, const char *samba_prefix, enum sho_sourc
         *out = SHO_SOURCE_EVTX;
         return 0;
     }
-    rc = samba_spec_parse(&spec, samba_prefix, err);
-    if (rc != 0) {
-        return rc;
-    }
-    memset(&c, 0, sizeof(c));
-    p = buf;
-    end = buf + n;
-    if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3;
-    }
-    while (p < end && c.lines < PROBE_LINES) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-        if (nl == NULL && n == (ssize_t)sizeof(buf)) {
-            break; /* a line cut by the probe size says nothing */
-        }
-        probe_line(&spec, p, len > 0 && p[len - 1] == '\r' ? len - 1 : len, &c);
-        p += len + 1;
-    }
-    samba_spec_release(&spec);
+    probe_lines(t, buf, (size_t)n, n == (ssize_t)sizeof(buf), &c);
     return probe_decide(&c, path, out, err);
 }
 
@@ -187,6 +198,11 @@ int sho_textsrc_records(const char *path, enum sho_source_format format, int64_t
     if (fd < 0) {
         return sho_err_set(err, SHO_EIO, path, -1, "cannot open: %s",
                            sho_errno_text(errno, etext, sizeof(etext)));
+    }
+    if (format == SHO_SOURCE_CSV) {
+        rc = csv_record_lines(fd, source_offset, fn, ctx, err);
+        (void)close(fd);
+        return rc;
     }
     rc = format == SHO_SOURCE_AUDITD ? rec_stamp(fd, source_offset, &w, err) : 1;
     lines = text_lines_new(fd);

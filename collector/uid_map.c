@@ -5,7 +5,6 @@
  */
 #include "uid_map.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,25 +106,10 @@ int uid_map_parse(const char *text, size_t len, const char *path, struct uid_map
 int uid_map_load(const char *path, struct uid_map **out, struct sho_err *err)
 {
     struct sho_buf b;
-    char chunk[65536], etext[128];
-    FILE *f = fopen(path, "rb");
-    size_t n;
-    int rc = 0;
+    int rc;
 
-    if (f == NULL) {
-        return sho_err_set(err, SHO_EIO, path, -1, "cannot open: %s",
-                           sho_errno_text(errno, etext, sizeof(etext)));
-    }
     sho_buf_init(&b, UID_MAP_FILE_MAX);
-    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = sho_buf_append(&b, chunk, n);
-    }
-    if (rc == 0 && ferror(f)) {
-        rc = sho_err_set(err, SHO_EIO, path, -1, "cannot read");
-    } else if (rc != 0) {
-        rc = sho_err_set(err, rc, path, -1, "larger than %zu bytes", UID_MAP_FILE_MAX);
-    }
-    (void)fclose(f);
+    rc = sho_buf_read_file(&b, path, err);
     if (rc == 0) {
         rc = uid_map_parse(b.data != NULL ? b.data : "", b.len, path, out, err);
     }

@@ -3,6 +3,7 @@
  * memory whose size an input file decides is a sho_buf, so the worst a hostile
  * file can do is hit the cap and get SHO_ELIMIT.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,4 +101,27 @@ int sho_buf_appendf(struct sho_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return 0;
+}
+
+int sho_buf_read_file(struct sho_buf *b, const char *path, struct sho_err *err)
+{
+    char chunk[16384], etext[128];
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    int rc = 0;
+
+    if (f == NULL) {
+        return sho_err_set(err, SHO_EIO, path, -1, "cannot open: %s",
+                           sho_errno_text(errno, etext, sizeof(etext)));
+    }
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        rc = sho_buf_append(b, chunk, n);
+    }
+    if (rc == 0 && ferror(f)) {
+        rc = sho_err_set(err, SHO_EIO, path, -1, "cannot read");
+    } else if (rc != 0) {
+        rc = sho_err_set(err, SHO_ELIMIT, path, -1, "larger than %zu bytes", b->limit);
+    }
+    (void)fclose(f);
+    return rc;
 }

@@ -131,12 +131,15 @@ SHO_NODISCARD int sho_source_format_parse(const char *name, enum sho_source_form
 /* The name of a format ("auditd", ...): also the `kind` of its archive sources. Static. */
 const char *sho_source_format_name(enum sho_source_format format);
 
+struct sho_textsrc;
+
 /*
- * Tell the format of the file at `path` from its first bytes. Returns 0 with
- * *out set, or SHO_ECORRUPT (err says what the file starts with) / SHO_EIO.
- * `samba_prefix` is the --samba-prefix spec (NULL: the default).
+ * Tell the format of the file at `path` from its first bytes, as the text
+ * reader `t` would read it (its Samba prefix; CSV only when it has a CSV map
+ * or the header is a known export's). Returns 0 with *out set, or
+ * SHO_ECORRUPT (err says what the file starts with) / SHO_EIO.
  */
-SHO_NODISCARD int sho_source_detect(const char *path, const char *samba_prefix,
+SHO_NODISCARD int sho_source_detect(const char *path, const struct sho_textsrc *t,
                                     enum sho_source_format *out, struct sho_err *err);
 
 struct sho_textsrc_opts {
@@ -148,8 +151,6 @@ struct sho_textsrc_opts {
     const char *csv_map;      /* --csv-map file (needed for CSV) */
     size_t pending_max;       /* auditd: open events kept at most (0: default) */
 };
-
-struct sho_textsrc;
 
 /*
  * A reader of text sources with `opts` (borrowed strings are copied or loaded

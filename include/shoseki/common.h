@@ -134,6 +134,13 @@ SHO_NODISCARD int sho_buf_appends(struct sho_buf *b, const char *s);
 SHO_NODISCARD int sho_buf_putc(struct sho_buf *b, char c);
 SHO_NODISCARD int sho_buf_appendf(struct sho_buf *b, const char *fmt, ...) SHO_PRINTF(2, 3);
 
+/*
+ * Append the whole file at `path` (a configuration file: small) to `b`.
+ * Returns 0, SHO_EIO (cannot open or read), or SHO_ELIMIT past the buffer's
+ * limit; err names the file.
+ */
+SHO_NODISCARD int sho_buf_read_file(struct sho_buf *b, const char *path, struct sho_err *err);
+
 /* ---- time ----------------------------------------------------------------------- */
 
 /* FILETIME ticks (100 ns since 1601-01-01 UTC) at the Unix epoch. */

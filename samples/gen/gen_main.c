@@ -4,11 +4,15 @@
  *
  *   shoseki-gen --out DIR [--seed N] [--persons N] [--files N] [--hosts N]
  *               [--days N] [--events-per-day N] [--start YYYY-MM-DD]
+ *               [--auditd FILE] [--samba FILE]
  *
  * Output: DIR/Security-<host>.evtx per file server, DIR/Sysmon-pc01.evtx
  * (the workstation with a USB drive), DIR/ForwardedEvents.evtx (every
  * server's logons in one file, as a Windows Event Collector gathers them)
- * and DIR/truth.json. The same seed always gives the same bytes.
+ * and DIR/truth.json. The same seed always gives the same bytes. --auditd and
+ * --samba also write the same file accesses (those that reached a file, and
+ * the refused ones) as a Linux server's auditd log, with FILE.passwd naming
+ * its auids, and as Samba full_audit syslog lines (gen_text.h).
  *
  * Scenarios, on top of ordinary work in business hours (09:00-18:00 JST):
  *   handler     the designated handler (person 0) works in the My Number folder;
@@ -31,11 +35,13 @@
 static const char gen_usage[] =
     "usage: shoseki-gen --out DIR [--seed N] [--persons N] [--files N] [--hosts N]\n"
     "                   [--days N] [--events-per-day N] [--start YYYY-MM-DD]\n"
-    "                   [--no-truth]\n"
+    "                   [--no-truth] [--auditd FILE] [--samba FILE]\n"
     "\n"
     "Write Security and Sysmon .evtx files of a small company's file servers, with\n"
     "the answers in DIR/truth.json. Defaults: seed 1, 8 persons, 24 files, 2 hosts,\n"
-    "3 days, 40 accesses a day, starting 2024-04-01.\n";
+    "3 days, 40 accesses a day, starting 2024-04-01. --auditd and --samba also\n"
+    "write the same file accesses as an auditd log (with FILE.passwd) and as Samba\n"
+    "full_audit syslog lines.\n";
 
 static int gen_parse(int argc, char **argv, struct gen_params *p, const char **out)
 {
@@ -49,6 +55,8 @@ static int gen_parse(int argc, char **argv, struct gen_params *p, const char **o
         { "events-per-day", required_argument, NULL, 'e' },
         { "start", required_argument, NULL, 'S' },
         { "no-truth", no_argument, NULL, 'N' },
+        { "auditd", required_argument, NULL, 'A' },
+        { "samba", required_argument, NULL, 'B' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -70,6 +78,10 @@ static int gen_parse(int argc, char **argv, struct gen_params *p, const char **o
         }
         if (c == 'N') {
             p->no_truth = true;
+            continue;
+        }
+        if (c == 'A' || c == 'B') {
+            *(c == 'A' ? &p->auditd_path : &p->samba_path) = optarg;
             continue;
         }
         if (c == 'S') {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "evtx_writer.h"
+#include "gen_text.h"
 #include "gen_truth.h"
 #include "shoseki/event.h"
 
@@ -92,10 +93,11 @@ struct gen {
     struct gen_rec *recs;
     size_t rec_count, rec_cap;
     uint64_t next_handle;
-    uint32_t tags;       /* tags handed out */
-    uint64_t *tag_ids;   /* EventRecordID of each tagged original */
-    struct truth *truth; /* owned: every access, for truth.json */
-    bool failed;         /* the truth did not fit: report it */
+    uint32_t tags;         /* tags handed out */
+    uint64_t *tag_ids;     /* EventRecordID of each tagged original */
+    struct truth *truth;   /* owned: every access, for truth.json */
+    struct gen_text *text; /* owned: auditd and Samba logs, NULL when not asked for */
+    bool failed;           /* the truth did not fit: report it */
 };
 
 static uint64_t gen_rand(struct gen *g)
@@ -680,6 +682,62 @@ static int gen_open(struct gen *g, const char *dir, struct evw **w, struct sho_e
     return 0;
 }
 
+static int text_cmp(const void *a, const void *b)
+{
+    const struct gen_rec *x = a, *y = b;
+
+    if (x->time != y->time) {
+        return x->time < y->time ? -1 : 1;
+    }
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * The day's file accesses as the auditd and Samba logs see them: each access
+ * that reached the file (4663) and each refused request (4656 failure), at
+ * the truth's time, in time order across servers.
+ */
+static void gen_text_day(struct gen *g)
+{
+    struct gen_rec *acc = sho_xcalloc(g->rec_count + 1, sizeof(struct gen_rec));
+    size_t i, n = 0;
+
+    for (i = 0; i < g->rec_count; i++) {
+        const struct gen_rec *r = &g->recs[i];
+        if (r->kind == R_ACCESS || (r->kind == R_REQUEST && r->failure)) {
+            acc[n++] = *r;
+        }
+    }
+    qsort(acc, n, sizeof(struct gen_rec), text_cmp);
+    for (i = 0; i < n; i++) {
+        const struct gen_rec *r = &acc[i];
+        const struct gen_file *f = &g->files[r->file];
+        const struct gen_person *x = &g->persons[r->person];
+        char node[8];
+        struct gen_text_access a;
+        (void)snprintf(node, sizeof(node), "fs%02u", f->host + 1);
+        memset(&a, 0, sizeof(a));
+        a.time = r->failure ? r->time - 1000 : r->time; /* the truth's time of each */
+        a.person = r->person;
+        a.account = x->account;
+        a.ip = x->ip;
+        a.node = node;
+        a.host = g->hosts[f->host];
+        a.share = f->share->share;
+        a.folder = f->share->folder;
+        a.name = f->name;
+        a.action = 'r';
+        if (r->mask & 0x10000) {
+            a.action = 'd';
+        } else if (r->mask & 0x2) {
+            a.action = 'w';
+        }
+        a.is_failure = r->failure != 0;
+        gen_text_access(g->text, &a);
+    }
+    free(acc);
+}
+
 /* Write the records planned so far (one day), in time order per log, and forget them. */
 static int gen_flush(struct gen *g, struct evw **w, struct sho_err *err)
 {
@@ -688,6 +746,9 @@ static int gen_flush(struct gen *g, struct evw **w, struct sho_err *err)
 
     if (g->rec_count > 1) {
         qsort(g->recs, g->rec_count, sizeof(*g->recs), rec_cmp);
+    }
+    if (g->text != NULL) {
+        gen_text_day(g);
     }
     g->tag_ids = sho_xcalloc((size_t)g->tags + 1, sizeof(*g->tag_ids));
     for (i = 0; i < g->rec_count && rc == 0; i++) {
@@ -772,6 +833,10 @@ int gen_run(const struct gen_params *p, const char *dir, struct sho_err *err)
     sho_buf_init(&facts, (size_t)1 << 20);
     gen_model(&g);
     rc = gen_open(&g, dir, w, err);
+    if (rc == 0 && (p->auditd_path != NULL || p->samba_path != NULL)) {
+        g.text = gen_text_open(p->auditd_path, p->samba_path, err);
+        rc = g.text == NULL ? SHO_EIO : 0;
+    }
     /* Day by day: memory holds one day's records, whatever the number of days. */
     for (d = 0; d < p->days && rc == 0; d++) {
         plan_day(&g, d);
@@ -786,6 +851,15 @@ int gen_run(const struct gen_params *p, const char *dir, struct sho_err *err)
     for (k = 0; k < p->hosts + 2; k++) {
         int crc = evw_close(w[k], rc == 0 ? err : NULL);
         rc = rc != 0 ? rc : crc;
+    }
+    if (g.text != NULL) {
+        const char *accounts[GEN_MAX_PERSONS];
+        int trc;
+        for (k = 0; k < p->persons; k++) {
+            accounts[k] = g.persons[k].account;
+        }
+        trc = gen_text_close(g.text, accounts, p->persons, rc == 0 ? err : NULL);
+        rc = rc != 0 ? rc : trc;
     }
     if (rc == 0 && g.failed) {
         rc = sho_err_set(err, SHO_ELIMIT, dir, -1, "ground truth too large");

@@ -25,6 +25,8 @@ struct gen_params {
     unsigned events_per_day; /* ordinary accesses per day */
     uint64_t start;          /* FILETIME of the first day, 00:00 JST */
     bool no_truth;           /* skip truth.json (benchmarks) */
+    const char *auditd_path; /* also write the accesses as an auditd log (NULL: no) */
+    const char *samba_path;  /* also write them as Samba full_audit lines (NULL: no) */
 };
 
 void gen_params_default(struct gen_params *p);

@@ -1,4 +1,4 @@
-# A small run of the benchmark suite (bench/evtx.sh, bench/exports.sh) so that `make bench`
+# A small run of the benchmark suite (bench/evtx.sh, bench/csv.sh, bench/exports.sh) so that `make bench`
 # cannot rot: it must generate its input, measure every step and print its tables.
 source "$(dirname "$0")/../lib/e2e.sh"
 GEN=${SHOSEKI_GEN:?SHOSEKI_GEN must name the shoseki-gen binary}
@@ -20,6 +20,14 @@ expect_match "bytes per event" "\| index file \| [0-9]+ MiB, [0-9.]+ bytes per e
 expect_match "who PATH latency" "\| who PATH \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
 expect_match "like latency" "\| who --like \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
 expect_match "CLI latency" "p95 of 30 runs: \`who PATH\` [0-9]+ ms" "$out"
+
+# bench/csv.sh on 1 MB exports: every row of its table.
+out=$(bash "$SRC/bench/csv.sh" "$BIN" 1 1 "$SCRATCH/csv" 2>&1)
+expect_eq "csv bench exit" 0 "$?"
+expect_match "csv dry-run row" "\| NAS: \`shoseki collect --dry-run -o jsonl --csv-map\` \| [0-9.]+ \| [0-9a-z/]+ \| [0-9.]+ \|" "$out"
+expect_match "csv store row" "\| NAS: \`shoseki collect --csv-map\` into a new archive \| [0-9.]+ \|" "$out"
+expect_match "csv winevent row" "\| Get-WinEvent: \`shoseki collect --dry-run -o jsonl\` \| [0-9.]+ \|" "$out"
+expect_match "csv events counted" "[1-9][0-9]*[[:space:]]+file events" "$out"
 
 # Nightly exports of a 1 MiB log, 3 nights: 16 chunks each, 3 new a night.
 out=$(bash "$SRC/bench/exports.sh" "$BIN" "$GEN" 1 3 "$SCRATCH/exports" 2>&1)

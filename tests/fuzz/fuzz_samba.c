@@ -11,24 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_check.h"
-#include "json_check.h"
-#include "textsrc.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const specs[] = { NULL, "%u|%I", "IP=%I | USER=%u | MACHINE=%m | VOLUME=%S",
                                      "%u|%I|%m|%S|%P", "%D\\%u|%L|%S" };
 
-struct fuzz_ctx {
-    const uint8_t *data;
-    size_t size;
-    struct sho_buf json;
-};
-
 static int fuzz_event(void *vctx, const struct sho_event *ev, struct sho_err *err)
 {
-    struct fuzz_ctx *c = vctx;
+    struct fuzz_text *c = vctx;
 
     (void)err;
     if (!(ev->has & SHO_HAS_TIME) || ev->record_id >= ((uint64_t)1 << 53)) {
@@ -42,29 +34,14 @@ static int fuzz_event(void *vctx, const struct sho_event *ev, struct sho_err *er
     if (ev->share != NULL && ev->path != NULL && ev->path[0] == '\\' && ev->path[1] != '\\') {
         fuzz_fail("samba UNC path '%s' lacks its two backslashes", ev->path);
     }
-    sho_buf_reset(&c->json);
-    if (sho_event_to_json(ev, 0, &c->json) == 0 && !json_check(c->json.data, c->json.len)) {
-        fuzz_fail("samba event renders as bad JSON: %.200s", c->json.data);
-    }
+    fuzz_text_json(c, ev);
     return 0;
-}
-
-static void fuzz_problem(void *vctx, const struct sho_err *problem)
-{
-    (void)vctx;
-    if (problem->offset < 0 || problem->msg[0] == '\0') {
-        fuzz_fail("samba problem without a place or a message");
-    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fuzz_ctx c;
-    struct sho_collect_sink sink = { fuzz_event, fuzz_problem, NULL, NULL };
+    struct fuzz_text c;
     struct sho_textsrc_opts o;
-    struct sho_textsrc *t = NULL;
-    struct sho_collect_stats st;
-    struct textsrc_file f;
     struct text_lines *lines;
     struct sho_err err;
     unsigned sel = size > 0 ? data[0] : 0;
@@ -73,29 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.samba_prefix = specs[sel % SHO_ARRAY_COUNT(specs)];
     o.tz = (sel & 0x80) ? "+09:00" : NULL;
     o.flags = (sel & 0x40) ? SHO_COLLECT_ALL_EVENTS : 0;
-    if (sho_textsrc_new(&o, &t, &err) != 0) {
-        fuzz_fail("sho_textsrc_new refused a fixed spec: %s", err.msg);
-    }
-    data += size > 0;
-    size -= size > 0;
-    memset(&c, 0, sizeof(c));
-    c.data = data;
-    c.size = size;
-    sho_buf_init(&c.json, (size_t)1 << 24);
-    sink.ctx = &c;
-    memset(&st, 0, sizeof(st));
-    memset(&f, 0, sizeof(f));
-    f.t = t;
-    f.path = "fuzz";
-    f.sink = &sink;
-    f.st = &st;
-    f.mtime = 1700000000;
-    lines = text_lines_new_mem(data, size);
-    if (textsrc_read_samba(&f, lines, &err) != 0) {
+    fuzz_text_begin(&c, &o, data, size, fuzz_event);
+    lines = text_lines_new_mem(c.data, c.size);
+    if (textsrc_read_samba(&c.f, lines, &err) != 0) {
         fuzz_fail("textsrc_read_samba failed with a sink that never fails");
     }
     text_lines_free(lines);
-    sho_textsrc_free(t);
-    sho_buf_release(&c.json);
+    fuzz_text_end(&c);
     return 0;
 }
