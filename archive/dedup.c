@@ -44,18 +44,19 @@ static const char *const queries[Q_COUNT] = {
 
 /*
  * An event's entry: 8 bytes naming its stream (SHA-256 of host, channel and
- * provider), its record id big-endian, then the first 16 bytes of its key. A
- * log's events arrive in record-id order, so their entries land side by side
+ * provider), its time big-endian, then the first 16 bytes of its key. A log's
+ * events arrive in time order (EVTX, auditd, Samba, CSV exports alike; record
+ * ids are not always numbers that grow), so their entries land side by side
  * in the B-tree and a batch dirties a few pages rather than one per event;
  * the key's 128 bits still decide what is a duplicate.
  */
 #define DEDUP_EVENT_LEN (8 + 8 + 16)
-#define DEDUP_VERSION   2 /* PRAGMA user_version; a cache of another layout is rebuilt */
+#define DEDUP_VERSION   3 /* PRAGMA user_version; a cache of another layout is rebuilt */
 
 /* Leave a cache of another layout behind: its head goes with it, so the writer rebuilds. */
 static const char upgrade[] = "DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS events;"
                               "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS head;"
-                              "DROP TABLE IF EXISTS dicts; PRAGMA user_version = 2;";
+                              "DROP TABLE IF EXISTS dicts; PRAGMA user_version = 3;";
 
 static const char schema[] =
     "PRAGMA journal_mode = WAL;"
@@ -253,15 +254,15 @@ static void dedup_stream(struct arc_dedup *d, const struct sho_event *ev)
 int arc_dedup_add_event(struct arc_dedup *d, const struct sho_event *ev, struct sho_err *err)
 {
     uint8_t entry[DEDUP_EVENT_LEN], key[SHO_HASH_LEN];
-    uint64_t rec;
+    uint64_t at;
     size_t i;
 
     dedup_stream(d, ev);
     sho_event_key(ev, sho_sha256, key);
     memcpy(entry, d->stream_id, 8);
-    rec = (ev->has & SHO_HAS_RECORD_ID) != 0 ? ev->record_id : 0;
-    for (i = 0; i < 8; i++) { /* big-endian: entries sort in record-id order */
-        entry[8 + i] = (uint8_t)(rec >> (56 - 8 * i));
+    at = (ev->has & SHO_HAS_TIME) != 0 ? ev->time : 0;
+    for (i = 0; i < 8; i++) { /* big-endian: entries sort in time order */
+        entry[8 + i] = (uint8_t)(at >> (56 - 8 * i));
     }
     memcpy(entry + 16, key, 16);
     return dedup_add(d, Q_ADD_EVENT, entry, DEDUP_EVENT_LEN, err);
