@@ -80,4 +80,11 @@ run_cmd cat --data "$SCRATCH/data" "$ref"
 expect_eq "cat samba line" '866:Jan 15 09:07:00 fs02 smbd_audit[2101]: tanaka|192.168.10.21|PC021|keiri|unlinkat|ok|/srv/samba/keiri/tmp/~$台帳.xlsx' "$OUT"
 run_cmd verify --data "$SCRATCH/data"
 expect_eq "verify" 0 "$RC"
+# The reports see text sources like EVTX: report deletions lists auditd's unlinkat and Samba's.
+"$BIN" index --data "$SCRATCH/data" >/dev/null
+run_cmd report deletions --data "$SCRATCH/data" --tz UTC --format csv --no-refresh
+expect_eq "report deletions exit" 0 "$RC"
+expect_eq "report deletions: auditd unlinkat" 1 "$(grep -c ',delete,success,.*/srv/share/keiri/old.csv$' "$SCRATCH/out")"
+expect_eq "report deletions: samba unlinkat" 1 "$(grep -cF ',\\fs02\keiri\tmp\~$台帳.xlsx' "$SCRATCH/out")"
+expect_eq "report deletions: nothing else" 3 "$(wc -l <"$SCRATCH/out")"
 finish
