@@ -261,8 +261,8 @@ int rg_gaps(struct rp_opts *o, uint64_t quiet, uint64_t *rows)
     }
     if (rc == 0 && set.sources_without > 0) {
         sho_log(SHO_LOG_WARN,
-                "%llu of %llu sources were collected before record ids were kept (or hold no "
-                "Windows records): gaps in them cannot be told",
+                "%llu of %llu Windows log sources were collected before record ids were kept: "
+                "gaps in them cannot be told",
                 (unsigned long long)set.sources_without, (unsigned long long)set.sources);
     }
     rr_release(&set);

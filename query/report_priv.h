@@ -73,7 +73,7 @@ struct rr_stream {
 struct rr_set {
     struct rr_stream *s; /* owned */
     size_t count, cap;
-    uint64_t sources, sources_without; /* sources, and those collected before ranges were kept */
+    uint64_t sources, sources_without; /* Windows log sources, and those without ranges */
 };
 
 /* A run of missing ids lo..hi of log `s`, between records written at t_before and t_after. */

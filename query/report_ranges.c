@@ -46,8 +46,11 @@ static int rr_source(void *ctx, const struct sho_archive_source *src)
         s->r[s->count++] = (struct rr_range){ g->lo, g->hi, g->first_time, g->last_time, src->seq };
         s->incomplete |= src->ranges_incomplete;
     }
-    set->sources++;
-    set->sources_without += src->range_count == 0;
+    /* Windows logs (EVTX, XML exports) carry record ids; text sources have none to keep */
+    if (src->kind != NULL && (strcmp(src->kind, "evtx") == 0 || strcmp(src->kind, "xml") == 0)) {
+        set->sources++;
+        set->sources_without += src->range_count == 0;
+    }
     return 0;
 }
 
