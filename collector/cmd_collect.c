@@ -15,14 +15,16 @@
 #include "shoseki/archive.h"
 #include "shoseki/collector.h"
 
+#include "collect_pipe.h"
+
 #define PROBLEMS_SHOWN         20 /* per file; the rest are counted in the summary */
 #define HANDLES_MAX            ((uint64_t)64 * 1024 * 1024)
 #define COLLECT_MEMORY_DEFAULT ((uint64_t)8 << 30)
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define COLLECT_HAS_ASAN 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define COLLECT_HAS_ASAN 1
 #endif
 #endif
@@ -53,7 +55,8 @@ static const char collect_usage[] =
     "      --handles N      open handles remembered to give 4660/4658 their path\n"
     "                       (default 65536; bounds memory)\n"
     "      --decoder NAME   EVTX decoder: ours (default) or libevtx (the reference)\n"
-    "      --threads N      decoding threads of our decoder, 1-16 (default: one per CPU)\n"
+    "      --threads N      decoding threads of our decoder, 1-16 (default: one per CPU);\n"
+    "                       above 1, events are stored or written on a thread of their own\n"
     "      --memory-limit N address space the process may use (default 8G): a damaged\n"
     "                       record that makes libevtx allocate without bound fails\n"
     "                       and is reported instead of exhausting the machine\n"
@@ -95,6 +98,7 @@ struct collect_run {
     struct sho_textsrc *textsrc;     /* owned */
     struct sho_event_writer *writer; /* owned, --dry-run */
     struct sho_archive *archive;     /* owned, storing */
+    struct collect_pipe *pipe;       /* owned: the consumer thread, NULL with --threads 1 */
     uint64_t problems_shown;         /* for the current file */
     uint64_t problems_hidden;        /* for the current file */
     uint64_t files_ok, files_failed; /* totals */
@@ -106,22 +110,41 @@ struct collect_run {
     struct sho_err sink_err;         /* why */
 };
 
-static int collect_sink_event(void *ctx, const struct sho_event *ev, struct sho_err *err)
+/* What becomes of an event: stored, or written out (on the consumer thread when there is one). */
+static int collect_consume(void *ctx, const struct sho_event *ev, struct sho_err *err)
 {
     struct collect_run *run = ctx;
     int rc;
 
     if (run->archive != NULL) {
         rc = sho_archive_event_put(run->archive, ev, err);
-        rc = rc > 0 ? 0 : rc;
-    } else {
-        rc = sho_event_writer_put(run->writer, ev, err);
+        return rc > 0 ? 0 : rc;
     }
+    return sho_event_writer_put(run->writer, ev, err);
+}
+
+static int collect_sink_event(void *ctx, const struct sho_event *ev, struct sho_err *err)
+{
+    struct collect_run *run = ctx;
+    int rc =
+        run->pipe != NULL ? collect_pipe_put(run->pipe, ev, err) : collect_consume(run, ev, err);
+
     if (rc != 0) {
         run->sink_failed = true;
         run->sink_err = *err;
     }
     return rc;
+}
+
+/* Wait until the consumer has every event of the file; its error stops the run. */
+static void collect_drain(struct collect_run *run)
+{
+    struct sho_err err;
+
+    if (run->pipe != NULL && !run->sink_failed && collect_pipe_drain(run->pipe, &err) != 0) {
+        run->sink_failed = true;
+        run->sink_err = err;
+    }
 }
 
 static void collect_sink_record(void *ctx, const char *host, const char *channel,
@@ -250,6 +273,7 @@ static int collect_store(struct collect_run *run, const char *file, enum sho_sou
     }
     if (rc == 0) {
         rc = collect_read(run, file, format, sink, st, err);
+        collect_drain(run); /* every event of the file stored before its SOURCE frame */
         if (run->sink_failed) {
             return rc;
         }
@@ -304,6 +328,7 @@ static int collect_file(void *ctx, const char *file, const struct sho_err *probl
     if (rc == 0) {
         rc = run->archive != NULL ? collect_store(run, file, format, &sink, &st, &as, &err)
                                   : collect_read(run, file, format, &sink, &st, &err);
+        collect_drain(run);
     }
     if (run->sink_failed) {
         return SHO_EIO; /* output or archive is gone: there is no point reading on */
@@ -628,10 +653,15 @@ int sho_cmd_collect(int argc, char **argv)
         }
     }
     run.collector = sho_collector_new(&o.collect);
+    if (o.collect.threads != 1) {
+        /* A second thread stores or writes the events while this one reads the next. */
+        run.pipe = collect_pipe_new(collect_consume, &run, 4096);
+    }
     o.text.flags = o.collect.flags;
     o.text.host = o.host;
     if (sho_textsrc_new(&o.text, &run.textsrc, &err) != 0) {
         sho_log_err(SHO_LOG_ERROR, &err);
+        collect_pipe_free(run.pipe);
         sho_event_writer_free(run.writer);
         sho_collector_free(run.collector);
         sho_archive_close(run.archive);
@@ -654,6 +684,7 @@ int sho_cmd_collect(int argc, char **argv)
     if (run.files_ok + run.files_failed == 0) {
         sho_log(SHO_LOG_ERROR, "no input files found under the given paths");
     }
+    collect_pipe_free(run.pipe); /* drained after every file */
     collect_totals(&run);
     sho_event_writer_free(run.writer);
     sho_collector_free(run.collector);
