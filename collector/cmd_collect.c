@@ -535,7 +535,7 @@ static int collect_parse(int argc, char **argv, struct collect_opts *o)
     optind = 0;
     opterr = 0;
     /* NOLINTNEXTLINE(concurrency-mt-unsafe) */
-    while ((c = getopt_long(argc, argv, "+nd:o:f:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "nd:o:f:h", longopts, NULL)) != -1) {
         rc = collect_option(c, o, argv);
         if (rc != 0) {
             return rc;
