@@ -125,6 +125,30 @@ static int gen_parse(int argc, char **argv, struct gen_params *p, const char **o
     return 0;
 }
 
+/* mkdir -p: `out` and the folders above it that are missing. */
+static int gen_mkdirs(const char *out)
+{
+    char path[4096];
+    size_t i, n = strlen(out);
+
+    if (n == 0 || n >= sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, out, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0') {
+            continue;
+        }
+        path[i] = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            return -1;
+        }
+        path[i] = i < n ? '/' : '\0';
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct gen_params p;
@@ -135,8 +159,10 @@ int main(int argc, char **argv)
     if (rc != 0) {
         return rc < 0 ? 0 : rc;
     }
-    if (mkdir(out, 0755) != 0 && errno != EEXIST) {
-        (void)fprintf(stderr, "shoseki-gen: cannot create '%s'\n", out);
+    if (gen_mkdirs(out) != 0) {
+        char etext[128];
+        (void)fprintf(stderr, "shoseki-gen: cannot create '%s': %s\n", out,
+                      sho_errno_text(errno, etext, sizeof(etext)));
         return 5;
     }
     sho_err_clear(&err);
