@@ -217,11 +217,15 @@ static void evidence_report(const struct ev_pack *p, const char *sha)
                  "%llu original records in '%s'\n",
                  (unsigned long long)found, p->persons.count, p->files.count, p->sources.count,
                  (unsigned long long)(p->originals - p->originals_missing), p->o.out);
-    if (found != p->count || p->originals_missing != 0) {
+    if (found != p->count) {
+        sho_log(SHO_LOG_WARN, "evidence: %llu selected events were not found in the archive",
+                (unsigned long long)(p->count - found));
+    }
+    if (p->originals_missing != 0) {
         sho_log(SHO_LOG_WARN,
-                "evidence: %llu selected events not found in the archive, %llu original "
-                "records could not be shown (originals/*.missing.txt)",
-                (unsigned long long)(p->count - found), (unsigned long long)p->originals_missing);
+                "evidence: %llu original records could not be shown (originals/*.missing.txt "
+                "says why)",
+                (unsigned long long)p->originals_missing);
     }
     (void)printf("manifest: %s\n", sha);
 }

@@ -106,14 +106,18 @@ int ev_zip_write(const char *dir, const char *out, struct sho_err *err)
 /* Hash one entry's data; keep the manifest's and chain.txt's bytes. */
 static int zip_entry(struct archive *z, const char *name, struct ev_listing *l, struct sho_err *err)
 {
-    struct sho_buf *keep = strcmp(name, EV_MANIFEST) == 0 ? &l->manifest
-                           : strcmp(name, EV_CHAIN) == 0  ? &l->chain
-                                                          : NULL;
+    bool is_manifest = strcmp(name, EV_MANIFEST) == 0;
+    struct sho_buf *keep = is_manifest                   ? &l->manifest
+                           : strcmp(name, EV_CHAIN) == 0 ? &l->chain
+                                                         : NULL;
     uint8_t chunk[EV_ZIP_CHUNK], hash[SHO_HASH_LEN];
     struct sho_sha256_ctx *h = sho_sha256_begin();
     la_ssize_t n;
     int rc = 0;
 
+    if (is_manifest && l->has_manifest) {
+        rc = sho_err_set(err, SHO_ETAMPER, name, -1, "zip: a second manifest");
+    }
     while (rc == 0 && (n = archive_read_data(z, chunk, sizeof(chunk))) != 0) {
         if (n < 0) {
             rc = sho_err_set(err, SHO_ETAMPER, name, -1, "zip: %s", archive_error_string(z));
@@ -125,10 +129,7 @@ static int zip_entry(struct archive *z, const char *name, struct ev_listing *l, 
         }
     }
     sho_sha256_end(h, hash);
-    if (rc == 0 && keep == &l->manifest) {
-        if (l->has_manifest) {
-            rc = sho_err_set(err, SHO_ETAMPER, name, -1, "zip: a second manifest");
-        }
+    if (rc == 0 && is_manifest) {
         l->has_manifest = true;
     } else if (rc == 0) {
         ev_listing_add(l, name, hash);
@@ -142,7 +143,7 @@ int ev_zip_list(const char *path, struct ev_listing *l, struct sho_err *err)
     struct archive_entry *e;
     int fd = open(path, O_RDONLY | O_CLOEXEC), r, rc = 0;
 
-    if (fd < 0 || z == NULL || archive_read_support_format_zip(z) != ARCHIVE_OK ||
+    if (fd < 0 || z == NULL || archive_read_support_format_zip_seekable(z) != ARCHIVE_OK ||
         archive_read_open_fd(z, fd, EV_ZIP_CHUNK) != ARCHIVE_OK) {
         rc = sho_err_set(err, fd < 0 ? SHO_EIO : SHO_ETAMPER, path, -1, "not a readable zip: %s",
                          z != NULL && archive_error_string(z) != NULL ? archive_error_string(z)
@@ -156,7 +157,9 @@ int ev_zip_list(const char *path, struct ev_listing *l, struct sho_err *err)
                                                              : "a damaged entry");
         } else if (archive_entry_filetype(e) == AE_IFDIR && strcmp(name, "originals/") == 0) {
             continue;
-        } else if (archive_entry_filetype(e) != AE_IFREG || !ev_name_ok(name)) {
+        } else if (archive_entry_filetype(e) != AE_IFREG || !ev_name_ok(name) ||
+                   archive_entry_mtime(e) != EV_ZIP_TIME ||
+                   (archive_entry_perm(e) & 0777) != 0600) {
             rc = sho_err_set(err, SHO_ETAMPER, path, -1, "zip: '%s' is not a file a pack holds",
                              name);
         } else {
