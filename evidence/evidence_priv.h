@@ -118,7 +118,8 @@ void ev_items_sort(struct ev_pack *p);
  * a link nor replacing a file. Returns a stream or NULL with err set. */
 FILE *ev_create(struct ev_pack *p, const char *name, struct sho_err *err);
 
-/* Close a stream made by ev_create; SHO_EIO when what was written did not reach the disk. */
+/* Close a stream made by ev_create; SHO_EIO when a write failed. (Only the manifest is
+ * flushed to disk: ev_manifest_write says why.) */
 SHO_NODISCARD int ev_close(FILE *f, const char *name, struct sho_err *err);
 
 /* Write one CSV row of `n` cells (NULL: empty) to `f`, as the pack's options say. */
