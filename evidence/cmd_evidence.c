@@ -150,6 +150,31 @@ static int evidence_select(struct ev_pack *p, int argc, char **argv, struct sho_
     return rc;
 }
 
+/* "local" says too little in a README read years later: name the zone it was. */
+static void evidence_local_zone(struct ev_pack *p)
+{
+    const char *tz = getenv("TZ"); /* NOLINT(concurrency-mt-unsafe): single-threaded */
+    char link[512];
+    const char *name = NULL, *at;
+    ssize_t n;
+
+    if (strcmp(p->info.tz, "local") != 0) {
+        return;
+    }
+    if (tz != NULL && tz[0] != '\0') {
+        name = tz[0] == ':' ? tz + 1 : tz;
+    } else if ((n = readlink("/etc/localtime", link, sizeof(link) - 1)) > 0) {
+        link[n] = '\0';
+        at = strstr(link, "zoneinfo/");
+        name = at != NULL ? at + strlen("zoneinfo/") : link;
+    }
+    if (name != NULL && strlen(name) < sizeof(p->info.tz) - sizeof("local ()")) {
+        char named[sizeof(p->info.tz)];
+        (void)snprintf(named, sizeof(named), "local (%s)", name);
+        (void)snprintf(p->info.tz, sizeof(p->info.tz), "%s", named);
+    }
+}
+
 /* Everything after the selection, archive open. */
 static int evidence_fill(struct ev_pack *p, char sha[SHO_HASH_HEX], struct sho_err *err)
 {
@@ -158,6 +183,7 @@ static int evidence_fill(struct ev_pack *p, char sha[SHO_HASH_HEX], struct sho_e
 
     ev_items_sort(p);
     p->tz_loaded = sho_tz_parse(p->info.tz, &p->tz, NULL) == 0;
+    evidence_local_zone(p);
     rc = sho_archive_open(p->info.data_dir, NULL, &a, err);
     if (rc == 0) {
         rc = ev_events_write(p, a, err);

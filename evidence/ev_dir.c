@@ -248,33 +248,46 @@ int ev_dir_list(const char *dir, struct ev_listing *l, struct sho_err *err)
     return rc;
 }
 
+/* Write the sorted listing as manifest lines to `f`, hashing what is written. */
+static int manifest_lines(const struct ev_listing *l, FILE *f, uint8_t hash[SHO_HASH_LEN],
+                          struct sho_err *err)
+{
+    struct sho_sha256_ctx *h = sho_sha256_begin();
+    char line[SHO_HASH_HEX + 4096];
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; rc == 0 && i < l->count; i++) {
+        char hex[SHO_HASH_HEX];
+        int n;
+        sho_hash_hex(l->hashes[i], hex);
+        n = snprintf(line, sizeof(line), "%s  %s\n", hex, l->names[i]);
+        if (n < 0 || (size_t)n >= sizeof(line) || fwrite(line, 1, (size_t)n, f) != (size_t)n) {
+            rc = sho_err_set(err, SHO_EIO, EV_MANIFEST, -1, "cannot write the file");
+        } else {
+            sho_sha256_update(h, line, (size_t)n);
+        }
+    }
+    sho_sha256_end(h, hash);
+    return rc;
+}
+
 int ev_manifest_write(struct ev_pack *p, char sha[SHO_HASH_HEX], struct sho_err *err)
 {
     struct ev_listing l;
     uint8_t hash[SHO_HASH_LEN];
-    struct sho_buf text;
     FILE *f = NULL;
-    size_t i;
     int rc;
 
     ev_listing_init(&l);
-    sho_buf_init(&text, SIZE_MAX / 2);
     rc = ev_dir_list(p->dir, &l, err);
     if (rc == 0 && l.has_manifest) {
         rc = sho_err_set(err, SHO_EIO, p->dir, -1, "'%s' exists already", EV_MANIFEST);
     }
-    ev_listing_sort(&l);
-    for (i = 0; rc == 0 && i < l.count; i++) {
-        char hex[SHO_HASH_HEX];
-        sho_hash_hex(l.hashes[i], hex);
-        rc = sho_buf_appendf(&text, "%s  %s\n", hex, l.names[i]);
-    }
     if (rc == 0) {
+        ev_listing_sort(&l);
         f = ev_create(p, EV_MANIFEST, err);
-        rc = f == NULL ? SHO_EIO : 0;
-    }
-    if (rc == 0 && text.len != 0 && fwrite(text.data, 1, text.len, f) != text.len) {
-        rc = sho_err_set(err, SHO_EIO, EV_MANIFEST, -1, "cannot write the file");
+        rc = f == NULL ? SHO_EIO : manifest_lines(&l, f, hash, err);
     }
     /* The manifest and the directory reach the disk; the other files are not flushed one by
      * one (a disk flush per event): a pack cut short by a crash fails verify, it is never
@@ -287,10 +300,8 @@ int ev_manifest_write(struct ev_pack *p, char sha[SHO_HASH_HEX], struct sho_err 
         rc = rc != 0 ? rc : crc;
     }
     if (rc == 0) {
-        sho_sha256(text.data != NULL ? text.data : "", text.len, hash);
         sho_hash_hex(hash, sha);
     }
-    sho_buf_release(&text);
     ev_listing_release(&l);
     return rc;
 }

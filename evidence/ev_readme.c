@@ -12,7 +12,7 @@
 /* The text of each part, English then Japanese. */
 struct readme_text {
     const char *title, *case_name, *command, *created, *made_by, *data, *zone, *zone_note, *policy,
-        *none, *head, *frame, *events, *files_head, *files, *check;
+        *none, *head, *frame, *events, *counts[4], *missing[3], *files_head, *files, *check;
 };
 
 static const struct readme_text readme_en = {
@@ -29,6 +29,9 @@ static const struct readme_text readme_en = {
     "Archive head:    ",
     "frame",
     "Events:          ",
+    { " (", " persons, ", " files, ", " source files)\n" },
+    { "Missing:         ", " selected events not in the archive, ",
+      " original records (originals/*.missing.txt)\n" },
     "\nFiles\n-----\n",
     "README.txt       this file\n"
     "result.csv       the selection's own result, as the command prints it\n"
@@ -67,6 +70,9 @@ static const struct readme_text readme_ja = {
     "アーカイブのヘッド: ",
     "フレーム",
     "イベント:          ",
+    { "（", " 人、", " ファイル、", " ソースファイル）\n" },
+    { "欠落:              アーカイブにない選択イベント ", " 件、元の記録 ",
+      " 件（originals/*.missing.txt）\n" },
     "\nファイル\n--------\n",
     "README.txt       このファイル\n"
     "result.csv       選択したコマンド自体の結果（コマンドが出力するとおり）\n"
@@ -130,12 +136,21 @@ static int readme_fields(const struct ev_pack *p, const struct readme_text *t, u
     (void)sho_time_format_iso(now, created);
     sho_hash_hex(p->head.hash, head);
     if (rc == 0) {
-        rc = sho_buf_appendf(b, "\n%s%s\n%s%s\n%s%s\n%s%s%s%s%s\n%s%s (%s %llu)\n%s%llu\n",
+        rc = sho_buf_appendf(b, "\n%s%s\n%s%s\n%s%s\n%s%s%s%s%s\n%s%s (%s %llu)\n%s%llu",
                              t->created, created, t->made_by, SHOSEKI_VERSION, t->data,
                              p->info.data_dir, t->zone, p->info.tz, t->zone_note, t->policy,
                              p->info.policy[0] != '\0' ? p->info.policy : t->none, t->head,
                              p->has_head ? head : t->none, t->frame,
                              (unsigned long long)p->head.seq, t->events, (unsigned long long)found);
+    }
+    if (rc == 0) {
+        rc = sho_buf_appendf(b, "%s%zu%s%zu%s%zu%s", t->counts[0], p->persons.count, t->counts[1],
+                             p->files.count, t->counts[2], p->sources.count, t->counts[3]);
+    }
+    if (rc == 0 && (found != p->count || p->originals_missing != 0)) {
+        rc = sho_buf_appendf(b, "%s%llu%s%llu%s", t->missing[0],
+                             (unsigned long long)(p->count - found), t->missing[1],
+                             (unsigned long long)p->originals_missing, t->missing[2]);
     }
     return rc;
 }
