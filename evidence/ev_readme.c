@@ -98,6 +98,19 @@ static const struct readme_text readme_ja = {
     "   その値を受け取った人は、このマニフェストが作成時のものだと確かめられる。\n",
 };
 
+/* A copy of `src` that cannot break README's lines: control characters become '?'. */
+static void readme_clean(char *dst, size_t dst_len, const char *src)
+{
+    size_t i;
+
+    (void)snprintf(dst, dst_len, "%s", src != NULL ? src : "");
+    for (i = 0; dst[i] != '\0'; i++) {
+        if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f) {
+            dst[i] = '?';
+        }
+    }
+}
+
 /* Append `s` to `b` as one shell word (quoted when it needs to be). */
 static int readme_word(struct sho_buf *b, const char *s)
 {
@@ -109,7 +122,8 @@ static int readme_word(struct sho_buf *b, const char *s)
     }
     rc = sho_buf_putc(b, '\'');
     for (; rc == 0 && *s != '\0'; s++) {
-        rc = *s == '\'' ? sho_buf_appends(b, "'\\''") : sho_buf_putc(b, *s);
+        rc = *s == '\'' ? sho_buf_appends(b, "'\\''")
+                        : sho_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
     }
     return rc == 0 ? sho_buf_putc(b, '\'') : rc;
 }
@@ -117,7 +131,8 @@ static int readme_word(struct sho_buf *b, const char *s)
 static int readme_fields(const struct ev_pack *p, const struct readme_text *t, uint64_t now,
                          struct sho_buf *b)
 {
-    char created[SHO_TIME_ISO_MAX], head[SHO_HASH_HEX];
+    char created[SHO_TIME_ISO_MAX], head[SHO_HASH_HEX], name[1024], data[sizeof(p->info.data_dir)];
+    char zone[sizeof(p->info.tz)], policy[sizeof(p->info.policy)];
     uint64_t found = 0;
     size_t i;
     int rc = sho_buf_appends(b, t->title);
@@ -125,8 +140,12 @@ static int readme_fields(const struct ev_pack *p, const struct readme_text *t, u
     for (i = 0; i < p->count; i++) {
         found += p->items[i].found ? 1 : 0;
     }
+    readme_clean(name, sizeof(name), p->o.case_name);
+    readme_clean(data, sizeof(data), p->info.data_dir);
+    readme_clean(zone, sizeof(zone), p->info.tz);
+    readme_clean(policy, sizeof(policy), p->info.policy[0] != '\0' ? p->info.policy : t->none);
     if (rc == 0 && p->o.case_name != NULL) {
-        rc = sho_buf_appendf(b, "%s%s\n", t->case_name, p->o.case_name);
+        rc = sho_buf_appendf(b, "%s%s\n", t->case_name, name);
     }
     rc = rc != 0 ? rc : sho_buf_appendf(b, "%sshoseki", t->command);
     for (i = 0; rc == 0 && i < (size_t)p->o.argc; i++) {
@@ -137,9 +156,8 @@ static int readme_fields(const struct ev_pack *p, const struct readme_text *t, u
     sho_hash_hex(p->head.hash, head);
     if (rc == 0) {
         rc = sho_buf_appendf(b, "\n%s%s\n%s%s\n%s%s\n%s%s%s%s%s\n%s%s (%s %llu)\n%s%llu",
-                             t->created, created, t->made_by, SHOSEKI_VERSION, t->data,
-                             p->info.data_dir, t->zone, p->info.tz, t->zone_note, t->policy,
-                             p->info.policy[0] != '\0' ? p->info.policy : t->none, t->head,
+                             t->created, created, t->made_by, SHOSEKI_VERSION, t->data, data,
+                             t->zone, zone, t->zone_note, t->policy, policy, t->head,
                              p->has_head ? head : t->none, t->frame,
                              (unsigned long long)p->head.seq, t->events, (unsigned long long)found);
     }

@@ -71,6 +71,21 @@ static int tables_close(FILE *f, const char *name, int rc, struct sho_err *err)
     return rc != 0 ? rc : crc;
 }
 
+/* Create table `name` and write its BOM (--excel) and header row in the pack's language. On
+ * failure *f is NULL when nothing was created, else the caller closes it with the error. */
+static int tables_open(struct ev_pack *p, const char *name, const char *const *en,
+                       const char *const *ja, size_t n, FILE **f, struct sho_err *err)
+{
+    int rc;
+
+    *f = ev_create(p, name, err);
+    if (*f == NULL) {
+        return SHO_EIO;
+    }
+    rc = ev_csv_start(p, *f, err);
+    return rc == 0 ? ev_csv_row(p, *f, p->o.lang == EV_LANG_JA ? ja : en, n, err) : rc;
+}
+
 /* Split `s` at \x1f into `n` cells (missing ones empty). */
 static void tables_split(char *s, const char **cells, size_t n)
 {
@@ -171,22 +186,17 @@ static int tables_summary(struct ev_pack *p, bool is_files, const struct ev_agg 
 {
     const struct ev_strtab *t = is_files ? &p->files : &p->persons;
     const char *name = is_files ? "files.csv" : "persons.csv";
-    bool ja = p->o.lang == EV_LANG_JA;
-    uint32_t *ids = ev_strtab_sorted(t);
-    FILE *f = ev_create(p, name, err);
+    FILE *f = NULL;
+    uint32_t *ids;
     size_t i;
-    int rc;
+    int rc = is_files ? tables_open(p, name, files_en, files_ja, SHO_ARRAY_COUNT(files_en), &f, err)
+                      : tables_open(p, name, persons_en, persons_ja, SHO_ARRAY_COUNT(persons_en),
+                                    &f, err);
 
     if (f == NULL) {
-        free(ids);
-        return SHO_EIO;
+        return rc;
     }
-    rc = ev_csv_start(p, f, err);
-    if (rc == 0) {
-        rc =
-            ev_csv_row(p, f, is_files ? (ja ? files_ja : files_en) : (ja ? persons_ja : persons_en),
-                       is_files ? SHO_ARRAY_COUNT(files_en) : SHO_ARRAY_COUNT(persons_en), err);
-    }
+    ids = ev_strtab_sorted(t);
     for (i = 0; rc == 0 && i < t->count; i++) {
         const char *cells[8];
         char *copy;
@@ -211,20 +221,16 @@ static int tables_summary(struct ev_pack *p, bool is_files, const struct ev_agg 
 
 static int tables_sources(struct ev_pack *p, struct sho_err *err)
 {
-    uint32_t *ids = ev_strtab_sorted(&p->sources);
-    bool ja = p->o.lang == EV_LANG_JA;
-    FILE *f = ev_create(p, "sources.csv", err);
+    FILE *f = NULL;
+    uint32_t *ids;
     size_t i;
-    int rc;
+    int rc =
+        tables_open(p, "sources.csv", sources_en, sources_ja, SHO_ARRAY_COUNT(sources_en), &f, err);
 
     if (f == NULL) {
-        free(ids);
-        return SHO_EIO;
+        return rc;
     }
-    rc = ev_csv_start(p, f, err);
-    if (rc == 0) {
-        rc = ev_csv_row(p, f, ja ? sources_ja : sources_en, SHO_ARRAY_COUNT(sources_en), err);
-    }
+    ids = ev_strtab_sorted(&p->sources);
     for (i = 0; rc == 0 && i < p->sources.count; i++) {
         const struct ev_source *x = &p->srcinfo[ids[i]];
         char size[24], events[24], frame[24];
