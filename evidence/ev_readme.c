@@ -122,8 +122,11 @@ static int readme_word(struct sho_buf *b, const char *s)
     }
     rc = sho_buf_putc(b, '\'');
     for (; rc == 0 && *s != '\0'; s++) {
-        rc = *s == '\'' ? sho_buf_appends(b, "'\\''")
-                        : sho_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+        char c = *s;
+        if ((unsigned char)c < 0x20 || c == 0x7f) {
+            c = '?'; /* a control character would break README's lines */
+        }
+        rc = c == '\'' ? sho_buf_appends(b, "'\\''") : sho_buf_putc(b, c);
     }
     return rc == 0 ? sho_buf_putc(b, '\'') : rc;
 }
