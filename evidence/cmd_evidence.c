@@ -233,6 +233,7 @@ static void evidence_release(struct ev_pack *p)
 
 static void evidence_report(const struct ev_pack *p, const char *sha)
 {
+    char zip[SHO_HASH_HEX];
     uint64_t found = 0;
     size_t i;
 
@@ -254,6 +255,9 @@ static void evidence_report(const struct ev_pack *p, const char *sha)
                 (unsigned long long)p->originals_missing);
     }
     (void)printf("manifest: %s\n", sha);
+    if (p->o.zip && ev_file_sha256(p->o.out, zip, NULL) == 0) {
+        (void)printf("zip: %s\n", zip);
+    }
 }
 
 int sho_cmd_evidence(int argc, char **argv)

@@ -108,5 +108,8 @@ int sho_evidence_cmd_verify(int argc, char **argv)
                      (unsigned long long)r.frames);
     }
     (void)printf("head: %s\nmanifest: %s\n", r.head, r.manifest_sha);
+    if (r.zip_sha[0] != '\0') {
+        (void)printf("zip: %s\n", r.zip_sha);
+    }
     return SHO_EXIT_OK;
 }

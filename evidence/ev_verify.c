@@ -313,6 +313,9 @@ int sho_evidence_verify(const char *pack, const char *data_dir, struct sho_evide
     }
     ev_listing_init(&l);
     rc = S_ISDIR(st.st_mode) ? ev_dir_list(pack, &l, err) : ev_zip_list(pack, &l, err);
+    if (rc == 0 && !S_ISDIR(st.st_mode)) {
+        rc = ev_file_sha256(pack, out->zip_sha, err);
+    }
     if (rc == 0 && !l.has_manifest) {
         rc = sho_err_set(err, SHO_ETAMPER, pack, -1, "no %s: not a pack, or it was removed",
                          EV_MANIFEST);

@@ -172,3 +172,27 @@ int ev_zip_list(const char *path, struct ev_listing *l, struct sho_err *err)
     }
     return rc;
 }
+
+int ev_file_sha256(const char *path, char hex[SHO_HASH_HEX], struct sho_err *err)
+{
+    uint8_t chunk[EV_ZIP_CHUNK], hash[SHO_HASH_LEN];
+    struct sho_sha256_ctx *h;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+    ssize_t n;
+
+    if (fd < 0) {
+        return sho_err_set(err, SHO_EIO, path, -1, "cannot read the file");
+    }
+    h = sho_sha256_begin();
+    while (rc == 0 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+        if (n < 0 && errno != EINTR) {
+            rc = sho_err_set(err, SHO_EIO, path, -1, "cannot read the file");
+        } else if (n > 0) {
+            sho_sha256_update(h, chunk, (size_t)n);
+        }
+    }
+    sho_sha256_end(h, hash);
+    (void)close(fd);
+    sho_hash_hex(hash, hex);
+    return rc;
+}

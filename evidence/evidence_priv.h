@@ -163,6 +163,9 @@ SHO_NODISCARD int ev_readme_write(struct ev_pack *p, uint64_t now, struct sho_er
 /* Write every file of the finished pack directory `dir` into a new zip file `out`. */
 SHO_NODISCARD int ev_zip_write(const char *dir, const char *out, struct sho_err *err);
 
+/* The SHA-256 of the whole file at `path` (a zip pack's own bytes), as hex. */
+SHO_NODISCARD int ev_file_sha256(const char *path, char hex[SHO_HASH_HEX], struct sho_err *err);
+
 /* ---- verification (ev_verify.c, ev_zip.c) -------------------------------------------- */
 
 /* What a pack holds, however it is stored: every file but the manifest with its hash. */

@@ -24,6 +24,7 @@ struct sho_evidence_check {
     bool chain_checked;              /* an archive was given and chain.txt checked against it */
     char head[SHO_HASH_HEX];         /* the archive head chain.txt records */
     char manifest_sha[SHO_HASH_HEX]; /* SHA-256 of MANIFEST.sha256 itself */
+    char zip_sha[SHO_HASH_HEX];      /* a zip pack: SHA-256 of the zip file; "" for a directory */
 };
 
 /*

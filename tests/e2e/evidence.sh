@@ -72,6 +72,7 @@ expect_eq "nothing else written" "again data p1 p4" "$(ls | grep -v '^out$\|^err
 run_cmd evidence --zip --out p1.zip --case "案件 A" "${SEL[@]}"
 expect_eq "zip pack" 0 "$RC"
 expect_eq "zip mode" 600 "$(stat -c %a p1.zip)"
+expect_eq "zip's own hash printed" "$(sha256sum p1.zip | cut -d' ' -f1)" "$(sed -n 's/^zip: //p' <<<"$OUT")"
 expect_eq "no scratch left" "" "$(ls -d p1.zip.partial* 2>/dev/null)"
 run_cmd verify --pack p1.zip --data "$D"
 expect_eq "verify zip" 0 "$RC"
