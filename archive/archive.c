@@ -297,6 +297,11 @@ static int walk_frames(struct walk_ctx *w, int fd, uint32_t segno, int64_t offse
             if (rc != 0) {
                 return rc;
             }
+        } else if (w->fn != NULL && (w->types & SHO_FRAME_HEADERS) != 0) {
+            rc = w->fn(w->ctx, &fi, NULL, 0);
+            if (rc != 0) {
+                return rc;
+            }
         }
         memcpy(ws->head, fi.hash, SHO_HASH_LEN);
         ws->has_head = true;

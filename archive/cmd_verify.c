@@ -11,6 +11,7 @@
 
 static const char verify_usage[] =
     "usage: shoseki verify [--data DIR] [--expect-head HASH]\n"
+    "       shoseki verify --pack DIR|ZIP [--data DIR] [--expect-manifest HASH]\n"
     "\n"
     "Check the archive: every frame's SHA-256, the hash chain, frame and segment\n"
     "numbering, each source's blocks. Prints the counts and the head hash (the\n"
@@ -20,6 +21,7 @@ static const char verify_usage[] =
     "options:\n"
     "  -d, --data DIR          data directory (default $SHOSEKI_DATA, else ./shoseki-data)\n"
     "  -e, --expect-head HASH  a head hash written down earlier\n"
+    "      --pack DIR|ZIP      check an evidence pack instead (see `verify --pack --help`)\n"
     "  -h, --help              show this help\n"
     "\n"
     "Exit status: 0 intact, 2 usage error, 4 verification failed (the first problem is\n"

@@ -119,3 +119,27 @@ void arc_sha256_final(struct arc_sha256 *h, uint8_t out[SHO_HASH_LEN])
     EVP_MD_CTX_free(h->ctx);
     free(h);
 }
+
+/* The public face of the streaming digest: the same object under the public name. */
+struct sho_sha256_ctx {
+    struct arc_sha256 *impl; /* owned */
+};
+
+struct sho_sha256_ctx *sho_sha256_begin(void)
+{
+    struct sho_sha256_ctx *h = sho_xcalloc(1, sizeof(*h));
+
+    h->impl = arc_sha256_new();
+    return h;
+}
+
+void sho_sha256_update(struct sho_sha256_ctx *h, const void *data, size_t len)
+{
+    arc_sha256_update(h->impl, data, len);
+}
+
+void sho_sha256_end(struct sho_sha256_ctx *h, uint8_t out[SHO_HASH_LEN])
+{
+    arc_sha256_final(h->impl, out);
+    free(h);
+}

@@ -9,6 +9,7 @@
 #include "shoseki/archive.h"
 #include "shoseki/collector.h"
 #include "shoseki/common.h"
+#include "shoseki/evidence.h"
 #include "shoseki/indexer.h"
 #include "shoseki/query.h"
 
@@ -26,7 +27,8 @@ static int cmd_help(int argc, char **argv);
 
 static const struct cmd_entry commands[] = {
     { "collect", sho_cmd_collect, "store event logs and their file-access events in the archive" },
-    { "verify", sho_cmd_verify, "check the archive's hash chain; print its head hash" },
+    { "verify", sho_evidence_cmd_verify,
+      "check the archive's hash chain (print its head hash), or an evidence pack" },
     { "sources", sho_cmd_sources, "list the collected source files" },
     { "extract", sho_cmd_extract, "write a collected file back out, byte for byte" },
     { "cat", sho_cmd_cat, "print the original record of one stored event" },
@@ -38,6 +40,7 @@ static const struct cmd_entry commands[] = {
     { "timeline", sho_cmd_timeline, "every event in time order" },
     { "scope", sho_cmd_scope, "leak scope: files, persons and hosts reached from a selection" },
     { "report", sho_cmd_report, "compliance reports: handlers, after-hours, failed, ..." },
+    { "evidence", sho_cmd_evidence, "an evidence pack of a selection, for auditors" },
     { "help", cmd_help, "show help for shoseki or for one command" },
 };
 

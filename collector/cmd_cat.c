@@ -1,9 +1,9 @@
 /*
  * cmd_cat: `shoseki cat REF`. Prints the original record of one stored event:
- * the source file is rebuilt from the archive's blocks (its SHA-256 checked),
- * the record is located at the event's byte offset, and for EVTX rendered as
- * XML by our decoder (libevtx when ours cannot read the record). The rebuilt file lives in a
- * private temporary file (0600) that is removed before returning.
+ * the source file is rebuilt from the archive's blocks (its SHA-256 checked)
+ * and the record at the event's byte offset is shown by sho_collector_original
+ * (original.c). The rebuilt file lives in a private temporary file (0600) that
+ * is removed before returning.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "evtx_decode.h"
-#include "evtx_libevtx.h"
 #include "shoseki/archive.h"
 #include "shoseki/collector.h"
 
@@ -38,52 +36,6 @@ static int cat_event(void *ctx, const struct sho_event *ev, const uint8_t *sha)
     return 0;
 }
 
-/* The record header's identifier at `offset` of the rebuilt file, or 0 when not a record. */
-static uint64_t cat_header_id(int fd, int64_t offset)
-{
-    uint8_t h[16];
-
-    if (pread(fd, h, sizeof(h), (off_t)offset) != (ssize_t)sizeof(h) || h[0] != 0x2a ||
-        h[1] != 0x2a || h[2] != 0 || h[3] != 0) {
-        return 0;
-    }
-    return sho_le64(h + 8);
-}
-
-/* libevtx's rendering of the record with header id `id` (the fallback). */
-static int cat_render_libevtx(const char *path, uint64_t id, struct sho_err *err)
-{
-    struct evtx_lib *lib = NULL;
-    int records = 0, recovered = 0, i, rc;
-
-    rc = evtx_lib_open(path, &lib, err);
-    if (rc != 0) {
-        return rc;
-    }
-    evtx_lib_counts(lib, &records, &recovered);
-    rc = 1;
-    for (i = 0; i < records && rc == 1; i++) {
-        struct evtx_lib_meta meta;
-        struct sho_err rerr;
-        const char *xml = NULL;
-        size_t len = 0;
-        int64_t off;
-        int r = evtx_lib_record(lib, i, false, &off, &xml, &len, &meta, &rerr);
-        if (!meta.has_record_id || meta.record_id != id) {
-            continue;
-        }
-        if (r != 0) {
-            rc = sho_err_set(err, r, NULL, -1, "%s", rerr.msg);
-            break;
-        }
-        (void)fwrite(xml, 1, len, stdout);
-        (void)fputc('\n', stdout);
-        rc = 0;
-    }
-    evtx_lib_close(lib);
-    return rc;
-}
-
 static int cat_source(void *ctx, const struct sho_archive_source *s)
 {
     struct cat_target *t = ctx;
@@ -96,49 +48,19 @@ static int cat_source(void *ctx, const struct sho_archive_source *s)
     return 0;
 }
 
-/* One original record of a text source: "OFFSET:" then its text, as grep -b prints. */
-static int cat_text_record(void *ctx, int64_t offset, const char *text, size_t len)
+/* Print the original record(s) of the event at `offset` of the rebuilt file `path`. */
+static int cat_print(const char *path, const char *kind, int64_t offset, struct sho_err *err)
 {
-    (void)ctx;
-    if (printf("%lld:", (long long)offset) < 0 || fwrite(text, 1, len, stdout) != len ||
-        fputc('\n', stdout) == EOF) {
-        return SHO_EIO;
-    }
-    return 0;
-}
-
-/* Print the records of a text source's event; `kind` names its format. */
-static int cat_text(const char *path, const char *kind, int64_t offset, struct sho_err *err)
-{
-    enum sho_source_format format;
+    struct sho_buf text;
     int rc;
 
-    if (sho_source_format_parse(kind, &format) != 0) {
-        return sho_err_set(err, SHO_ECORRUPT, NULL, -1, "source of unknown kind '%s'", kind);
+    sho_buf_init(&text, CAT_XML_LIMIT);
+    rc = sho_collector_original(path, kind, offset, &text, err);
+    if (rc == 0 && text.len != 0 && fwrite(text.data, 1, text.len, stdout) != text.len) {
+        rc = sho_err_set(err, SHO_EIO, "<stdout>", -1, "cannot write output");
     }
-    rc = sho_textsrc_records(path, format, offset, cat_text_record, NULL, err);
-    return rc == 1 ? 0
-           : rc == 0
-               ? sho_err_set(err, SHO_ECORRUPT, NULL, offset, "no record at the event's offset")
-               : rc;
-}
-
-/*
- * Render the record at `offset` (header id `id`) of the EVTX file at `path`:
- * with our decoder, or libevtx when ours cannot read it.
- */
-static int cat_render(const char *path, int64_t offset, uint64_t id, struct sho_err *err)
-{
-    struct sho_buf xml;
-    int rc;
-
-    sho_buf_init(&xml, CAT_XML_LIMIT);
-    rc = evtx_dec_render(path, offset, &xml, NULL);
-    if (rc == 0) {
-        (void)fwrite(xml.data, 1, xml.len, stdout);
-    }
-    sho_buf_release(&xml);
-    return rc == 0 ? 0 : cat_render_libevtx(path, id, err);
+    sho_buf_release(&text);
+    return rc;
 }
 
 static int cat_parse(int argc, char **argv, const char **data, const char **ref)
@@ -221,16 +143,8 @@ int sho_cmd_cat(int argc, char **argv)
     if (rc == 0) {
         rc = sho_archive_sources(a, cat_source, &t, &err);
     }
-    if (rc == 0 && t.kind[0] != '\0' && strcmp(t.kind, "evtx") != 0) {
-        rc = cat_text(tmp, t.kind, t.offset, &err);
-    } else if (rc == 0) {
-        uint64_t id = cat_header_id(fd, t.offset);
-        rc = id == 0 ? sho_err_set(&err, SHO_ECORRUPT, NULL, t.offset,
-                                   "no record at the event's offset")
-                     : cat_render(tmp, t.offset, id, &err);
-        if (rc == 1) {
-            rc = sho_err_set(&err, SHO_ECORRUPT, NULL, t.offset, "libevtx did not return record");
-        }
+    if (rc == 0) {
+        rc = cat_print(tmp, t.kind, t.offset, &err);
     }
     if (fd >= 0) {
         (void)close(fd);

@@ -148,6 +148,16 @@ const struct event_field *event_field_get(size_t index)
     return index < F_COUNT ? &fields[index] : NULL;
 }
 
+size_t sho_event_field_count(unsigned flags)
+{
+    return event_field_count(flags);
+}
+
+const char *sho_event_field_name(size_t index)
+{
+    return index < F_COUNT ? fields[index].name : NULL;
+}
+
 /* Digits of `v` in `base` (10 or 16, lower case) at `out`, NUL-terminated, without printf. */
 static void field_digits(char *out, uint64_t v, unsigned base)
 {

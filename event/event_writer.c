@@ -81,6 +81,9 @@ static int csv_put(struct sho_event_writer *w, const struct sho_event *ev, struc
     unsigned csv_flags = (w->flags & SHO_WRITER_EXCEL) != 0 ? SHO_CSV_NEUTRALIZE : 0;
     int rc = 0;
 
+    if ((w->flags & SHO_WRITER_NO_HEADER) != 0) {
+        w->header_done = true;
+    }
     if (!w->header_done && csv_header(w, err) != 0) {
         return SHO_ELIMIT;
     }
@@ -210,7 +213,7 @@ int sho_event_writer_finish(struct sho_event_writer *w, struct sho_err *err)
 {
     int rc = 0;
 
-    if (w->format == SHO_FORMAT_CSV && !w->header_done) {
+    if (w->format == SHO_FORMAT_CSV && !w->header_done && (w->flags & SHO_WRITER_NO_HEADER) == 0) {
         rc = csv_header(w, err);
         if (rc == 0) {
             rc = writer_flush_line(w, err);

@@ -38,6 +38,17 @@ void sho_sha256(const void *data, size_t len, uint8_t out[SHO_HASH_LEN]);
 /* Lower-case hex of a hash into `out` (SHO_HASH_HEX bytes with the NUL). */
 void sho_hash_hex(const uint8_t hash[SHO_HASH_LEN], char out[SHO_HASH_HEX]);
 
+/* A SHA-256 computed piece by piece: begin, update any number of times, end (which frees). */
+struct sho_sha256_ctx;
+
+/* A new digest in progress. Caller ends it with sho_sha256_end. */
+struct sho_sha256_ctx *sho_sha256_begin(void);
+
+void sho_sha256_update(struct sho_sha256_ctx *h, const void *data, size_t len);
+
+/* The digest of everything given; frees `h`. */
+void sho_sha256_end(struct sho_sha256_ctx *h, uint8_t out[SHO_HASH_LEN]);
+
 /* Parse 64 hex digits. Returns 0 or SHO_EINVAL. */
 SHO_NODISCARD int sho_hash_parse(const char *hex, uint8_t out[SHO_HASH_LEN]);
 
@@ -189,6 +200,9 @@ sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *payload
 
 #define SHO_FRAME_MASK(type) (1u << (type))
 #define SHO_FRAME_ALL        0xFFFFFFFFu
+/* In `types`: call `fn` for the frames of the other types too, with their info only (payload
+ * NULL, len 0; nothing decompressed): for a reader that must see where the chain ends. */
+#define SHO_FRAME_HEADERS (1u << 31)
 
 /* Result of a full check. */
 struct sho_verify_report {

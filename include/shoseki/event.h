@@ -122,9 +122,15 @@ SHO_NODISCARD int sho_event_format_parse(const char *name, enum sho_event_format
 struct sho_event_writer;
 
 enum sho_event_writer_flags {
-    SHO_WRITER_REF = 1u << 0,   /* add the `ref` key / column */
-    SHO_WRITER_EXCEL = 1u << 1, /* CSV for Excel: UTF-8 BOM and CRLF */
+    SHO_WRITER_REF = 1u << 0,       /* add the `ref` key / column */
+    SHO_WRITER_EXCEL = 1u << 1,     /* CSV for Excel: UTF-8 BOM and CRLF */
+    SHO_WRITER_NO_HEADER = 1u << 2, /* CSV: the caller writes the header line (and BOM) */
 };
+
+/* The CSV columns / JSON keys of an event with `flags` (SHO_WRITER_REF adds `ref`): their
+ * count, and the name of column `index` ("time", ...; NULL past the end). Static strings. */
+size_t sho_event_field_count(unsigned flags);
+const char *sho_event_field_name(size_t index);
 
 /*
  * A writer of events to `out` (borrowed; the caller closes it after

@@ -36,7 +36,7 @@ run_cmd collect --dry-run --output xml x
 expect_eq "bad format exit" 2 "$RC"
 run_cmd collect --dry-run --handles 0 x
 expect_eq "bad --handles exit" 2 "$RC"
-for cmd in verify sources extract export stats cat; do
+for cmd in verify sources extract export stats cat evidence; do
   run_cmd "$cmd" --help
   expect_eq "$cmd --help exit" 0 "$RC"
   expect_match "$cmd --help usage" "^usage: shoseki $cmd" "$OUT"
