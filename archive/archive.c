@@ -43,9 +43,16 @@ static int arc_mkdir(const char *path, struct sho_err *err)
 {
     char etext[128];
 
+    struct stat st;
+
     if (mkdir(path, 0700) != 0 && errno != EEXIST) {
         return sho_err_set(err, SHO_EIO, path, -1, "cannot create directory: %s",
                            sho_errno_text(errno, etext, sizeof(etext)));
+    }
+    /* An existing file of that name is left as it is (not made 0700). */
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return sho_err_set(err, SHO_EIO, path, -1, "cannot create directory: %s",
+                           sho_errno_text(ENOTDIR, etext, sizeof(etext)));
     }
     /* Whatever the umask or an earlier run did: audit data is private. */
     if (chmod(path, 0700) != 0) {
