@@ -165,13 +165,16 @@ static int walk_check_segment(struct walk_ctx *w, const struct arc_frame_head *h
     }
     if (w->prev_valid_end >= 0 && (prev_valid != (uint64_t)w->prev_valid_end ||
                                    set_aside != (uint64_t)(w->prev_size - w->prev_valid_end))) {
+        /* Either file may be the altered one: name both. */
+        const char *base = strrchr(w->path, '/');
         arc_segment_path(w->a, segno - 1, prev_path, sizeof(prev_path));
         return sho_err_set(err, SHO_ETAMPER, prev_path, w->prev_valid_end,
                            "segment %u should end at %llu (%llu bytes set aside after it) as "
-                           "segment %u records, but its whole frames end here and %lld bytes "
-                           "follow (truncated, extended or replaced)",
+                           "segment %u (%s) records, but its whole frames end here and %lld "
+                           "bytes follow (truncated, extended or replaced)",
                            segno - 1, (unsigned long long)prev_valid, (unsigned long long)set_aside,
-                           segno, (long long)(w->prev_size - w->prev_valid_end));
+                           segno, base != NULL ? base + 1 : w->path,
+                           (long long)(w->prev_size - w->prev_valid_end));
     }
     if (set_aside != 0) {
         w->ws->tails_set_aside++;
