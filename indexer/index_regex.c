@@ -137,7 +137,12 @@ static void rx_sql(sqlite3_context *sc, int argc, sqlite3_value **argv)
     }
     rc = pcre2_match(r->code, text, (PCRE2_SIZE)sqlite3_value_bytes(argv[1]), 0, 0, r->md, r->mctx);
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
-        sqlite3_result_error(sc, "regular expression too complex (match limit reached)", -1);
+        const unsigned char *pattern = sqlite3_value_text(argv[0]);
+        char msg[300];
+        (void)snprintf(msg, sizeof(msg),
+                       "regular expression '%.200s' too complex (match limit reached)",
+                       pattern != NULL ? (const char *)pattern : "");
+        sqlite3_result_error(sc, msg, -1);
         return;
     }
     sqlite3_result_int(sc, rc >= 0);
