@@ -115,8 +115,9 @@ else
 fi
 
 # ---- file systems: read-only, full, size limit ------------------------------------------------
-M=$SCRATCH/mnt
-mkdir -p "$M"
+# The mount point lies outside the scratch directory and goes away however the test ends.
+M=$(mktemp -d "${TMPDIR:-/tmp}/shoseki-bad-input.XXXXXX")
+trap 'umount "$M" 2>/dev/null; rmdir "$M"' EXIT
 "$GEN" --out "$SCRATCH/big" --seed 5 --persons 10 --files 60 --days 2 --events-per-day 3000 >/dev/null 2>&1 ||
   fail "shoseki-gen"
 if mount -t tmpfs -o size=4m,mode=0700 tmpfs "$M" 2>/dev/null; then
