@@ -16,6 +16,7 @@
 
 #define RX_MATCH_LIMIT 1000000u /* backtracking steps per subject */
 #define RX_DEPTH_LIMIT 10000u
+#define RX_QUOTE_MAX   80 /* bytes of a pattern quoted in an error */
 
 struct sho_regex {
     pcre2_code *code;
@@ -64,6 +65,17 @@ static struct sho_regex *rx_compile(const char *pattern, char *msg, size_t msg_l
     return r;
 }
 
+/* The error for `pattern`: a long one is quoted in part, so that the offset and the reason
+ * (`why`) always fit in the message. */
+static int rx_fail(const char *pattern, const char *why, struct sho_err *err)
+{
+    int n = (int)strlen(pattern);
+
+    return sho_err_set(err, SHO_EINVAL, NULL, -1, "invalid regular expression '%.*s%s' %s",
+                       n > RX_QUOTE_MAX ? RX_QUOTE_MAX : n, pattern, n > RX_QUOTE_MAX ? "..." : "",
+                       why);
+}
+
 int sho_regex_new(const char *pattern, struct sho_regex **out, struct sho_err *err)
 {
     char msg[300];
@@ -71,8 +83,7 @@ int sho_regex_new(const char *pattern, struct sho_regex **out, struct sho_err *e
 
     *out = NULL;
     if (r == NULL) {
-        return sho_err_set(err, SHO_EINVAL, NULL, -1, "invalid regular expression '%s' %s", pattern,
-                           msg);
+        return rx_fail(pattern, msg, err);
     }
     *out = r;
     return 0;
@@ -96,8 +107,7 @@ int ix_regex_check(const char *pattern, struct sho_err *err)
     struct sho_regex *r = rx_compile(pattern, msg, sizeof(msg));
 
     if (r == NULL) {
-        return sho_err_set(err, SHO_EINVAL, NULL, -1, "invalid regular expression '%s' %s", pattern,
-                           msg);
+        return rx_fail(pattern, msg, err);
     }
     rx_free(r);
     return 0;
