@@ -59,8 +59,8 @@ def index_argv(d):
 
 def head_of(d, expect=None):
     extra = ["--expect-head", expect] if expect else []
-    out = run("verify", "--data", d, *extra).stdout
-    return out.split("head: ")[1].split()[0] if "head: " in out else None
+    m = re.search(r"^head: ([0-9a-f]{64})$", run("verify", "--data", d, *extra).stdout, re.M)
+    return m.group(1) if m else None  # "head: (empty ...)": a collect killed before its first frame
 
 
 def archive_events(d):
