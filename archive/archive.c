@@ -42,7 +42,6 @@ void arc_segment_path(const struct sho_archive *a, uint32_t n, char *out, size_t
 static int arc_mkdir(const char *path, struct sho_err *err)
 {
     char etext[128];
-
     struct stat st;
 
     if (mkdir(path, 0700) != 0 && errno != EEXIST) {

@@ -49,7 +49,6 @@ int ix_sql_fail(struct sho_index *ix, const char *what, struct sho_err *err)
     int code = ix->db != NULL ? sqlite3_errcode(ix->db) : SQLITE_ERROR;
     int rc =
         code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ? SHO_EIO : SHO_ESQL;
-
     int sys = ix->db != NULL ? sqlite3_system_errno(ix->db) : 0; /* e.g. a full disk */
     char etext[128];
 
