@@ -42,10 +42,16 @@ void arc_segment_path(const struct sho_archive *a, uint32_t n, char *out, size_t
 static int arc_mkdir(const char *path, struct sho_err *err)
 {
     char etext[128];
+    struct stat st;
 
     if (mkdir(path, 0700) != 0 && errno != EEXIST) {
         return sho_err_set(err, SHO_EIO, path, -1, "cannot create directory: %s",
                            sho_errno_text(errno, etext, sizeof(etext)));
+    }
+    /* An existing file of that name is left as it is (not made 0700). */
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return sho_err_set(err, SHO_EIO, path, -1, "cannot create directory: %s",
+                           sho_errno_text(ENOTDIR, etext, sizeof(etext)));
     }
     /* Whatever the umask or an earlier run did: audit data is private. */
     if (chmod(path, 0700) != 0) {
@@ -158,13 +164,16 @@ static int walk_check_segment(struct walk_ctx *w, const struct arc_frame_head *h
     }
     if (w->prev_valid_end >= 0 && (prev_valid != (uint64_t)w->prev_valid_end ||
                                    set_aside != (uint64_t)(w->prev_size - w->prev_valid_end))) {
+        /* Either file may be the altered one: name both. */
+        const char *base = strrchr(w->path, '/');
         arc_segment_path(w->a, segno - 1, prev_path, sizeof(prev_path));
         return sho_err_set(err, SHO_ETAMPER, prev_path, w->prev_valid_end,
                            "segment %u should end at %llu (%llu bytes set aside after it) as "
-                           "segment %u records, but its whole frames end here and %lld bytes "
-                           "follow (truncated, extended or replaced)",
+                           "segment %u (%s) records, but its whole frames end here and %lld "
+                           "bytes follow (truncated, extended or replaced)",
                            segno - 1, (unsigned long long)prev_valid, (unsigned long long)set_aside,
-                           segno, (long long)(w->prev_size - w->prev_valid_end));
+                           segno, base != NULL ? base + 1 : w->path,
+                           (long long)(w->prev_size - w->prev_valid_end));
     }
     if (set_aside != 0) {
         w->ws->tails_set_aside++;

@@ -248,12 +248,17 @@ int sho_archive_verify(struct sho_archive *a, const uint8_t *expect_head,
     report->tails_set_aside = ws.tails_set_aside + (ws.last_end != ws.last_size ? 1 : 0);
     report->sources_unfinished = verify_unfinished(&v);
     if (rc == 0 && expect_head != NULL && !report->expected_head_seen) {
-        char hex[SHO_HASH_HEX];
+        char hex[SHO_HASH_HEX], last[ARC_PATH_MAX];
         sho_hash_hex(expect_head, hex);
-        rc = sho_err_set(err, SHO_ETAMPER, a->archive_dir, -1,
-                         "expected head %s is not in the chain: frames up to it were altered "
-                         "or removed",
-                         hex);
+        /* Located where the chain now ends: a cut or a removal is at or before that point. */
+        if (ws.last_segment > 0) {
+            arc_segment_path(a, ws.last_segment, last, sizeof(last));
+        }
+        rc = sho_err_set(err, SHO_ETAMPER, ws.last_segment > 0 ? last : a->archive_dir,
+                         ws.last_segment > 0 ? ws.last_end : -1,
+                         "expected head %s is not in the chain, which ends here after %llu "
+                         "frames: frames up to it were altered or removed",
+                         hex, (unsigned long long)ws.frames);
     }
     hash_set_release(&v.blocks);
     hash_set_release(&v.sources);

@@ -81,8 +81,12 @@ struct arc_dedup {
 
 static int dedup_fail(struct arc_dedup *d, struct sho_err *err, const char *what)
 {
-    return sho_err_set(err, SHO_ESQL, d->path, -1, "dedup cache: %s: %s", what,
-                       sqlite3_errmsg(d->db));
+    char etext[128];
+    int sys = sqlite3_system_errno(d->db); /* "disk I/O error" alone hides a full disk */
+
+    return sho_err_set(err, SHO_ESQL, d->path, -1, "dedup cache: %s: %s%s%s", what,
+                       sqlite3_errmsg(d->db), sys != 0 ? ": " : "",
+                       sys != 0 ? sho_errno_text(sys, etext, sizeof(etext)) : "");
 }
 
 static int dedup_version(struct arc_dedup *d)

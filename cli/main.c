@@ -3,6 +3,7 @@
  * lives in its module as cmd_<name>.c and returns the process exit code.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,9 +122,15 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const struct cmd_entry *cmd;
+    struct sigaction ign;
     int level = SHO_LOG_WARN;
     int c;
 
+    /* A file size limit (ulimit -f) must fail the write (EFBIG), which is reported in one line
+     * naming the file like a full disk, rather than kill the process mid-write. */
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    (void)sigaction(SIGXFSZ, &ign, NULL);
     opterr = 0;
     /* getopt keeps global state; options are parsed before any thread starts. */
     /* NOLINTNEXTLINE(concurrency-mt-unsafe) */

@@ -128,7 +128,7 @@ int sho_cmd_cat(int argc, char **argv)
         rc = rc == 1 ? 0 : rc;
     }
     if (rc == 0 && t.offset < 0) {
-        rc = sho_err_set(&err, SHO_EINVAL, NULL, -1, "event %s has no record offset", ref);
+        rc = sho_err_set(&err, SHO_ECORRUPT, NULL, -1, "event %s has no record offset", ref);
     }
     if (rc == 0) {
         tmpdir = getenv("TMPDIR"); /* NOLINT(concurrency-mt-unsafe): single-threaded */
@@ -153,7 +153,10 @@ int sho_cmd_cat(int argc, char **argv)
     sho_archive_close(a);
     if (rc != 0) {
         sho_log_err(SHO_LOG_ERROR, &err);
-        return rc == SHO_ETAMPER ? SHO_EXIT_VERIFY : SHO_EXIT_SYSTEM;
+        /* SHO_EINVAL: REF is not FRAME:INDEX, a usage error */
+        return rc == SHO_ETAMPER  ? SHO_EXIT_VERIFY
+               : rc == SHO_EINVAL ? SHO_EXIT_USAGE
+                                  : SHO_EXIT_SYSTEM;
     }
     return SHO_EXIT_OK;
 }

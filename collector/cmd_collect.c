@@ -497,7 +497,6 @@ static int collect_option(int c, struct collect_opts *o, char **argv)
         return -1;
     default:
         (void)fprintf(stderr, "shoseki collect: unknown option '%s'\n", argv[optind - 1]);
-        (void)fputs(collect_short_usage, stderr);
         return SHO_EXIT_USAGE;
     }
 }

@@ -9,6 +9,17 @@
 
 #include "shoseki/common.h"
 
+/* A message is one line whatever it quotes (a path, a typed time, a log line): control
+ * characters other than tab become '?'. */
+static void err_one_line(char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f) {
+            *s = '?';
+        }
+    }
+}
+
 void sho_err_clear(struct sho_err *err)
 {
     if (err == NULL) {
@@ -34,6 +45,7 @@ int sho_err_set(struct sho_err *err, int code, const char *path, int64_t offset,
     va_start(ap, fmt);
     (void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    err_one_line(err->msg);
     return code;
 }
 
@@ -51,6 +63,7 @@ void sho_err_format(const struct sho_err *err, char *out, size_t out_len)
     } else {
         (void)snprintf(out, out_len, "%s", msg);
     }
+    err_one_line(out);
 }
 
 const char *sho_err_name(int code)

@@ -58,10 +58,16 @@ static int tz_fixed(const char *s, int32_t *out)
     return 1;
 }
 
-/* Parse the TZif bytes `p` (`len`). Returns 0 or SHO_ECORRUPT. */
-static int tz_parse(struct sho_tzone *z, const uint8_t *p, size_t len)
+/* Parse the TZif bytes `p` (`len`). Returns 0 or SHO_ECORRUPT. Beyond the sizes, the values
+ * used are checked as RFC 8536 asks: transition times ascending, UT offsets within 26 hours
+ * (the RFC allows -89999..93599 s), so nothing downstream formats or adds an absurd offset. */
+int sho_tzone_parse(struct sho_tzone *z, const uint8_t *p, size_t len)
 {
     size_t isut, isstd, leap, timecnt, typecnt, charcnt, body, i, tsize = 4;
+
+    z->at = NULL;
+    z->offset = NULL;
+    z->count = 0;
 
     if (len < TZIF_HEADER || memcmp(p, "TZif", 4) != 0) {
         return SHO_ECORRUPT;
@@ -97,12 +103,21 @@ static int tz_parse(struct sho_tzone *z, const uint8_t *p, size_t len)
         const uint8_t *types = idx + timecnt;
         z->at = sho_xcalloc(timecnt + 1, sizeof(*z->at));
         z->offset = sho_xcalloc(timecnt + 1, sizeof(*z->offset));
+        for (i = 0; i < typecnt; i++) {
+            int32_t off = (int32_t)tz_be32(types + (size_t)6 * i);
+            if (off < -TZ_MAX_OFFSET || off > TZ_MAX_OFFSET) {
+                return SHO_ECORRUPT;
+            }
+        }
         for (i = 0; i < timecnt; i++) {
             if (idx[i] >= typecnt) {
                 return SHO_ECORRUPT;
             }
             z->at[i] = tsize == 8 ? tz_be64(times + (size_t)8 * i)
                                   : (int32_t)tz_be32(times + (size_t)4 * i);
+            if (i > 0 && z->at[i] <= z->at[i - 1]) {
+                return SHO_ECORRUPT;
+            }
             z->offset[i] = (int32_t)tz_be32(types + (size_t)6 * idx[i]);
         }
         z->count = timecnt;
@@ -133,7 +148,7 @@ static int tz_file(struct sho_tzone *z, const char *name, struct sho_err *err)
     buf = sho_xmalloc(TZIF_FILE_MAX);
     n = fread(buf, 1, TZIF_FILE_MAX, f);
     (void)fclose(f);
-    rc = tz_parse(z, buf, n);
+    rc = sho_tzone_parse(z, buf, n);
     free(buf);
     if (rc != 0) {
         sho_tzone_release(z);
@@ -180,7 +195,7 @@ int sho_tzone_load_local(struct sho_tzone *z, struct sho_err *err)
     buf = sho_xmalloc(TZIF_FILE_MAX);
     n = fread(buf, 1, TZIF_FILE_MAX, f);
     (void)fclose(f);
-    rc = tz_parse(z, buf, n);
+    rc = sho_tzone_parse(z, buf, n);
     free(buf);
     if (rc != 0) {
         sho_tzone_release(z);

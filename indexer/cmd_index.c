@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "shoseki/indexer.h"
@@ -41,8 +42,16 @@ int sho_index_refresh(const char *dir, unsigned flags, const struct sho_index_op
 {
     struct sho_archive *a = NULL;
     struct sho_index *ix = NULL;
+    char path[4096];
+    struct stat st;
     int rc;
 
+    /* No archive, nothing to index: say so rather than create DIR, a lock and an empty index. */
+    (void)snprintf(path, sizeof(path), "%s/archive", dir);
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return sho_err_set(err, SHO_EINVAL, path, -1,
+                           "no archive here (collect something first, or give --data)");
+    }
     rc = sho_index_open(dir, SHO_INDEX_WRITE | flags, &ix, err);
     if (rc == SHO_ELIMIT && (flags & SHO_INDEX_WAIT) == 0 && (flags & SHO_INDEX_REBUILD) == 0) {
         return 1; /* another indexer is at work: its batches will show up */

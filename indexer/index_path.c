@@ -51,6 +51,8 @@ size_t sho_index_path_norm(const char *path, char *out, size_t out_len)
     const char *p = path;
     size_t n = 0;
     char prev = '\0';
+    bool drive = false; /* the result's second byte is ':' (read here, not from `out`: it may
+                           be too small to hold it, and the length must not depend on that) */
 
     if (path_sep(p[0]) && (path_sep(p[1]) || p[1] == '?') && (p[2] == '?' || p[2] == '.') &&
         path_sep(p[3])) {
@@ -73,11 +75,12 @@ size_t sho_index_path_norm(const char *path, char *out, size_t out_len)
         if (c == '\\' && prev == '\\') {
             continue; /* repeated separator */
         }
+        drive = drive || (n == 1 && c == ':');
         path_put(out, out_len, n++, c);
         prev = c;
     }
     /* a trailing separator names the same folder (but "\\" and "c:\" stay) */
-    if (prev == '\\' && n > 2 && !(n == 3 && out_len > 2 && out[1] == ':')) {
+    if (prev == '\\' && n > 2 && !(n == 3 && drive)) {
         n--;
     }
     if (out_len > 0) {

@@ -16,6 +16,7 @@
 
 #define RX_MATCH_LIMIT 1000000u /* backtracking steps per subject */
 #define RX_DEPTH_LIMIT 10000u
+#define RX_QUOTE_MAX   80 /* bytes of a pattern quoted in an error */
 
 struct sho_regex {
     pcre2_code *code;
@@ -64,6 +65,17 @@ static struct sho_regex *rx_compile(const char *pattern, char *msg, size_t msg_l
     return r;
 }
 
+/* The error for `pattern`: a long one is quoted in part, so that the offset and the reason
+ * (`why`) always fit in the message. */
+static int rx_fail(const char *pattern, const char *why, struct sho_err *err)
+{
+    int n = (int)strlen(pattern);
+
+    return sho_err_set(err, SHO_EINVAL, NULL, -1, "invalid regular expression '%.*s%s' %s",
+                       n > RX_QUOTE_MAX ? RX_QUOTE_MAX : n, pattern, n > RX_QUOTE_MAX ? "..." : "",
+                       why);
+}
+
 int sho_regex_new(const char *pattern, struct sho_regex **out, struct sho_err *err)
 {
     char msg[300];
@@ -71,8 +83,7 @@ int sho_regex_new(const char *pattern, struct sho_regex **out, struct sho_err *e
 
     *out = NULL;
     if (r == NULL) {
-        return sho_err_set(err, SHO_EINVAL, NULL, -1, "invalid regular expression '%s' %s", pattern,
-                           msg);
+        return rx_fail(pattern, msg, err);
     }
     *out = r;
     return 0;
@@ -96,8 +107,7 @@ int ix_regex_check(const char *pattern, struct sho_err *err)
     struct sho_regex *r = rx_compile(pattern, msg, sizeof(msg));
 
     if (r == NULL) {
-        return sho_err_set(err, SHO_EINVAL, NULL, -1, "invalid regular expression '%s' %s", pattern,
-                           msg);
+        return rx_fail(pattern, msg, err);
     }
     rx_free(r);
     return 0;
@@ -137,7 +147,12 @@ static void rx_sql(sqlite3_context *sc, int argc, sqlite3_value **argv)
     }
     rc = pcre2_match(r->code, text, (PCRE2_SIZE)sqlite3_value_bytes(argv[1]), 0, 0, r->md, r->mctx);
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
-        sqlite3_result_error(sc, "regular expression too complex (match limit reached)", -1);
+        const unsigned char *pattern = sqlite3_value_text(argv[0]);
+        char msg[300];
+        (void)snprintf(msg, sizeof(msg),
+                       "regular expression '%.200s' too complex (match limit reached)",
+                       pattern != NULL ? (const char *)pattern : "");
+        sqlite3_result_error(sc, msg, -1);
         return;
     }
     sqlite3_result_int(sc, rc >= 0);

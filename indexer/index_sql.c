@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "index_priv.h"
@@ -58,9 +60,13 @@ int ix_sql_fail(struct sho_index *ix, const char *what, struct sho_err *err)
     int code = ix->db != NULL ? sqlite3_errcode(ix->db) : SQLITE_ERROR;
     int rc =
         code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ? SHO_EIO : SHO_ESQL;
+    int sys = ix->db != NULL ? sqlite3_system_errno(ix->db) : 0; /* e.g. a full disk */
+    char etext[128];
 
-    return sho_err_set(err, rc, ix->path, -1, "%s: %s", what,
-                       ix->db != NULL ? sqlite3_errmsg(ix->db) : "cannot open");
+    return sho_err_set(err, rc, ix->path, -1, "%s: %s%s%s", what,
+                       ix->db != NULL ? sqlite3_errmsg(ix->db) : "cannot open",
+                       sys != 0 ? ": " : "",
+                       sys != 0 ? sho_errno_text(sys, etext, sizeof(etext)) : "");
 }
 
 int ix_sql_exec(struct sho_index *ix, const char *sql, struct sho_err *err)
@@ -126,10 +132,43 @@ int ix_sql_functions(sqlite3 *db)
     return ix_regex_register(db);
 }
 
+/*
+ * A WAL database cannot be read where its -shm file cannot be created, as on
+ * a read-only file system (a write-protected copy handed to an auditor).
+ * There nothing can change the file, which is what SQLite's immutable=1 asks
+ * for: open it by URI with that flag. Returns the URI to open (caller frees),
+ * or NULL when the file system is writable.
+ */
+static char *sql_readonly_uri(const char *path)
+{
+    struct statvfs sv;
+    struct sho_buf b;
+    const char *p;
+
+    if (statvfs(path, &sv) != 0 || (sv.f_flag & ST_RDONLY) == 0) {
+        return NULL;
+    }
+    sho_buf_init(&b, 4 * strlen(path) + 64);
+    (void)sho_buf_appends(&b, "file:");
+    for (p = path; *p != '\0'; p++) {
+        char hex[4];
+        if (*p == '%' || *p == '?' || *p == '#') {
+            (void)snprintf(hex, sizeof(hex), "%%%02X", (unsigned)(unsigned char)*p);
+            (void)sho_buf_append(&b, hex, 3);
+        } else {
+            (void)sho_buf_putc(&b, *p);
+        }
+    }
+    (void)sho_buf_appends(&b, "?immutable=1");
+    return b.data;
+}
+
 int ix_sql_open(struct sho_index *ix, bool create, struct sho_err *err)
 {
     char etext[128];
     int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    char *uri = NULL;
+    int rc;
 
     if (create) {
         /* Create the file 0600 ourselves: SQLite would honour the umask, and
@@ -147,7 +186,13 @@ int ix_sql_open(struct sho_index *ix, bool create, struct sho_err *err)
     } else if (access(ix->path, F_OK) != 0) {
         return sho_err_set(err, SHO_EINVAL, ix->path, -1, "no index yet (run 'shoseki index')");
     }
-    if (sqlite3_open_v2(ix->path, &ix->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (!create) {
+        uri = sql_readonly_uri(ix->path);
+    }
+    rc = sqlite3_open_v2(uri != NULL ? uri : ix->path, &ix->db,
+                         flags | SQLITE_OPEN_NOMUTEX | (uri != NULL ? SQLITE_OPEN_URI : 0), NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
         return ix_sql_fail(ix, "cannot open the index", err);
     }
     (void)sqlite3_busy_timeout(ix->db, 10000);

@@ -299,23 +299,12 @@ void qp_defaults(struct qp_policy *p)
     }
 }
 
-int qp_load(const char *path, bool required, struct qp_policy *p, struct sho_err *err)
+int qp_read(FILE *f, const char *path, struct qp_policy *p, struct sho_err *err)
 {
     char line[QP_LINE_MAX];
-    char etext[128];
     struct qp_parse q;
-    FILE *f;
     int rc = 0;
 
-    qp_defaults(p);
-    f = fopen(path, "r");
-    if (f == NULL) {
-        if (!required && errno == ENOENT) {
-            return 0;
-        }
-        return sho_err_set(err, SHO_EINVAL, path, -1, "cannot read the policy: %s",
-                           sho_errno_text(errno, etext, sizeof(etext)));
-    }
     memset(&q, 0, sizeof(q));
     q.p = p;
     q.path = path;
@@ -342,8 +331,38 @@ int qp_load(const char *path, bool required, struct qp_policy *p, struct sho_err
             break;
         }
         *eq = '\0';
+        if (*qp_trim(eq + 1) == '\0') {
+            /* an empty volume or path would match every path */
+            rc = qp_fail(&q, "a key without a value", qp_trim(s));
+            break;
+        }
         rc = qp_key(&q, qp_trim(s), qp_trim(eq + 1));
     }
+    if (rc == 0 && ferror(f)) {
+        /* a directory opens but cannot be read (EISDIR): it is not an empty policy */
+        char etext[128];
+        rc = sho_err_set(err, SHO_EINVAL, path, -1, "cannot read the policy: %s",
+                         sho_errno_text(errno, etext, sizeof(etext)));
+    }
+    return rc;
+}
+
+int qp_load(const char *path, bool required, struct qp_policy *p, struct sho_err *err)
+{
+    char etext[128];
+    FILE *f;
+    int rc;
+
+    qp_defaults(p);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        if (!required && errno == ENOENT) {
+            return 0;
+        }
+        return sho_err_set(err, SHO_EINVAL, path, -1, "cannot read the policy: %s",
+                           sho_errno_text(errno, etext, sizeof(etext)));
+    }
+    rc = qp_read(f, path, p, err);
     (void)fclose(f);
     return rc;
 }

@@ -85,6 +85,9 @@ void qp_defaults(struct qp_policy *p);
 /* Read `path` over the defaults; a missing file is fine unless `required`. Errors name the line. */
 SHO_NODISCARD int qp_load(const char *path, bool required, struct qp_policy *p,
                           struct sho_err *err);
+/* The parser behind qp_load: read policy lines from `f` (borrowed) over what `p` holds
+ * (qp_defaults first); `path` names the source in messages. For tests and fuzzing. */
+SHO_NODISCARD int qp_read(FILE *f, const char *path, struct qp_policy *p, struct sho_err *err);
 void qp_release(struct qp_policy *p);
 
 /* The class whose pattern matches `path` first, or NULL. Borrowed. */
@@ -116,6 +119,12 @@ int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap
 
 int qs_scope(int argc, char **argv, struct sho_query_tap *tap);
 int qs_report(int argc, char **argv, struct sho_query_tap *tap);
+
+/* Bring the index of `dir` up to date (when `refresh`) and open it for searching into *ix.
+ * Returns 0 or an exit status, the problem printed: 3 no archive or no index, 4 the archive
+ * failed its checks, 5 system error. An index that cannot be refreshed (a read-only copy) is
+ * searched as it stands, with a warning. */
+int qs_open_index(const char *dir, bool refresh, struct sho_index **ix);
 
 /* Fill tap->info (when tap is not NULL). `policy` may be NULL. */
 void qs_info(struct sho_query_tap *tap, const char *dir, const struct sho_tz *tz,

@@ -323,6 +323,32 @@ static int qr_search(enum qr_command cmd, const struct qr_opts *o, struct sho_in
     return rc;
 }
 
+int qs_open_index(const char *dir, bool refresh, struct sho_index **ix)
+{
+    struct sho_err err;
+    int rc = 0;
+
+    sho_err_clear(&err);
+    if (refresh) {
+        rc = sho_index_refresh(dir, 0, NULL, NULL, &err);
+    }
+    if (rc == SHO_ETAMPER || rc == SHO_ECORRUPT || rc == SHO_EINVAL) {
+        sho_log_err(SHO_LOG_ERROR, &err);
+        return rc == SHO_EINVAL ? SHO_EXIT_INPUT : SHO_EXIT_VERIFY;
+    }
+    if (rc < 0) {
+        /* e.g. a read-only copy: answer from the index as it stands */
+        sho_log(SHO_LOG_WARN, "cannot bring the index up to date: %s", err.msg);
+        sho_err_clear(&err);
+    }
+    rc = sho_index_open(dir, 0, ix, &err);
+    if (rc != 0) {
+        sho_log_err(SHO_LOG_ERROR, &err);
+        return rc == SHO_EINVAL ? SHO_EXIT_INPUT : SHO_EXIT_SYSTEM;
+    }
+    return 0;
+}
+
 int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap)
 {
     struct qr_opts o;
@@ -348,24 +374,10 @@ int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap
     }
     dir = sho_archive_data_dir(o.data);
     sho_err_clear(&err);
-    if (!o.no_refresh) {
-        rc = sho_index_refresh(dir, 0, NULL, NULL, &err);
-        if (rc < 0) {
-            if (rc == SHO_ETAMPER || rc == SHO_ECORRUPT) {
-                sho_log_err(SHO_LOG_ERROR, &err);
-                sho_tz_release(&tz);
-                return SHO_EXIT_VERIFY;
-            }
-            /* e.g. a read-only copy: answer from the index as it stands */
-            sho_log(SHO_LOG_WARN, "cannot bring the index up to date: %s", err.msg);
-            sho_err_clear(&err);
-        }
-    }
-    rc = sho_index_open(dir, 0, &ix, &err);
+    rc = qs_open_index(dir, !o.no_refresh, &ix);
     if (rc != 0) {
-        sho_log_err(SHO_LOG_ERROR, &err);
         sho_tz_release(&tz);
-        return rc == SHO_EINVAL ? SHO_EXIT_INPUT : SHO_EXIT_SYSTEM;
+        return rc;
     }
     qs_info(tap, dir, &tz, NULL);
     w = qo_new(tap != NULL ? tap->out : stdout, format, o.excel, &tz,

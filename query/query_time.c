@@ -166,7 +166,8 @@ static int tp_relative(const char *s, uint64_t now, uint64_t *out)
     digits[len - 2] = '\0';
     rc = sho_parse_u64(digits, 100000000, 0, &n);
     free(digits);
-    if (rc != 0 || n * unit * SHO_TICKS_PER_SECOND > now) {
+    /* compared by division: n * unit in ticks can pass 2^64 and wrap to a small value */
+    if (rc != 0 || n > now / (unit * SHO_TICKS_PER_SECOND)) {
         return SHO_EINVAL;
     }
     *out = now - n * unit * SHO_TICKS_PER_SECOND;

@@ -95,23 +95,7 @@ int rp_open(struct rp_opts *o, const char *cmd)
                       cmd);
         return SHO_EXIT_USAGE;
     }
-    if (!o->no_refresh) {
-        rc = sho_index_refresh(dir, 0, NULL, NULL, &err);
-        if (rc == SHO_ETAMPER || rc == SHO_ECORRUPT) {
-            sho_log_err(SHO_LOG_ERROR, &err);
-            return SHO_EXIT_VERIFY;
-        }
-        if (rc < 0) {
-            sho_log(SHO_LOG_WARN, "cannot bring the index up to date: %s", err.msg);
-            sho_err_clear(&err);
-        }
-    }
-    rc = sho_index_open(dir, 0, &o->ix, &err);
-    if (rc != 0) {
-        sho_log_err(SHO_LOG_ERROR, &err);
-        return rc == SHO_EINVAL ? SHO_EXIT_INPUT : SHO_EXIT_SYSTEM;
-    }
-    return 0;
+    return qs_open_index(dir, !o->no_refresh, &o->ix);
 }
 
 void rp_close(struct rp_opts *o)

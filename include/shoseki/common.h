@@ -193,6 +193,11 @@ SHO_NODISCARD int sho_tzone_load(struct sho_tzone *z, const char *spec, struct s
 /* Load the machine's local zone: $TZ when set, else /etc/localtime, else UTC. */
 SHO_NODISCARD int sho_tzone_load_local(struct sho_tzone *z, struct sho_err *err);
 
+/* Parse TZif bytes (RFC 8536, as read from a zoneinfo file) into `z`. Returns 0 or
+ * SHO_ECORRUPT; either way the caller releases with sho_tzone_release. For the loaders above,
+ * tests and fuzzing. */
+SHO_NODISCARD int sho_tzone_parse(struct sho_tzone *z, const uint8_t *p, size_t len);
+
 void sho_tzone_release(struct sho_tzone *z);
 
 /* Seconds east of UTC in force at Unix time `t`. */

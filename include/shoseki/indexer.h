@@ -73,7 +73,8 @@ SHO_NODISCARD int sho_index_update(struct sho_index *ix, struct sho_archive *a,
  * Open the index of `dir` for writing (with `flags` of enum sho_index_flags)
  * and the archive for reading, and update. Returns 0, 1 when another indexer
  * holds the lock and neither WAIT nor REBUILD was asked (nothing done: its
- * batches will show up), or a negative code.
+ * batches will show up), or a negative code: SHO_EINVAL when `dir` has no
+ * archive (nothing is created then).
  */
 SHO_NODISCARD int sho_index_refresh(const char *dir, unsigned flags,
                                     const struct sho_index_opts *opts,

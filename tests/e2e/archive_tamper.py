@@ -5,6 +5,7 @@ segment file; verify must never crash. Format: docs/archive-format.md.
 
 usage: archive_tamper.py SHOSEKI DATA_DIR OTHER_DATA_DIR SCRATCH
 """
+import collections
 import hashlib
 import os
 import random
@@ -139,17 +140,77 @@ case("edit with every later hash recomputed, no head", rechain, None, (), 0)
 case("edit with every later hash recomputed, --expect-head", rechain, "expected head",
      ("--expect-head", good_head))
 
-# Random single-byte flips inside whole frames: always detected, never a crash.
-rng = random.Random(11)
-spots = []
-for n, name in enumerate(segs, 1):
-    for off, ln in frames(os.path.join(GOOD, "archive", name)):
-        spots.append((n, off, ln))
-for i in range(120):
-    n, off, ln = rng.choice(spots)
-    pos = off + rng.randrange(ln)
-    case(f"random flip {i} (segment {n} byte {pos})", lambda a, n=n, pos=pos: flip(seg(a, n), pos),
-         "seg-%08d.sho" % n)
+# Random alterations (SHOSEKI_TAMPERS of them, default 300; `make stress` runs 1000) of every
+# kind the issue names, each checked with the head written down before (--expect-head): verify
+# must exit 4 and name the segment file altered, or, when the alteration leaves exactly an older
+# archive (the last segment cut at a frame boundary or deleted), say the expected head is
+# missing. Never a crash: the test runs the sanitizer build, and exit 4 is required.
+rng = random.Random(int(os.environ.get("SHOSEKI_TAMPER_SEED", "11")))
+A = os.path.join(GOOD, "archive")
+O = os.path.join(OTHER, "archive")
+nsegs = len(segs)
+other_segs = sorted(x for x in os.listdir(O) if x.startswith("seg-"))
+seg_frames = {n: frames(seg(A, n)) for n in range(1, nsegs + 1)}
+seg_size = {n: os.path.getsize(seg(A, n)) for n in range(1, nsegs + 1)}
+kinds = collections.Counter()
+
+
+def cut_frames(d, fr, order):
+    """The segment bytes with its frames `fr` put in `order` (indexes, repeats allowed)."""
+    return d[:8] + b"".join(d[fr[i][0]:fr[i][0] + fr[i][1]] for i in order) + \
+        d[fr[-1][0] + fr[-1][1]:]
+
+
+def random_case(i):
+    """(name, mutate, what verify must name) of one random alteration."""
+    kind = rng.choice(["flip", "flip", "flip", "truncate", "frame-removed", "frames-reordered",
+                       "frame-duplicated", "segment-deleted", "segment-swapped"])
+    n = rng.randrange(1, nsegs + 1)
+    name = "seg-%08d.sho" % n
+    fr = seg_frames[n]
+    last = n == nsegs
+    if kind == "flip":
+        pos = rng.randrange(seg_size[n])
+        return kind, f"byte {pos} of {name}", lambda a: flip(seg(a, n), pos), name
+    if kind == "truncate":
+        pos = rng.randrange(seg_size[n])
+        at_boundary = pos == 8 and last or any(pos == off for off, _ in fr[1:])
+        want = "expected head" if last and at_boundary else name
+        if last and pos == 8 and len(fr) > 0:
+            want = "expected head"
+        return kind, f"{name} cut at {pos}", lambda a: os.truncate(seg(a, n), pos), want
+    if kind.startswith("frame") and len(fr) < 2:
+        kind = "segment-deleted"
+    if kind == "frame-removed":
+        k = rng.randrange(len(fr))
+        order = [j for j in range(len(fr)) if j != k]
+        want = "expected head" if last and k == len(fr) - 1 else name
+        return kind, f"frame {k} of {name}", lambda a: rewrite(
+            seg(a, n), lambda d: cut_frames(d, fr, order)), want
+    if kind == "frames-reordered":
+        order = list(range(len(fr)))
+        while order == sorted(order):
+            rng.shuffle(order)
+        return kind, f"{name} as {order}", lambda a: rewrite(
+            seg(a, n), lambda d: cut_frames(d, fr, order)), name
+    if kind == "frame-duplicated":
+        k = rng.randrange(len(fr))
+        order = list(range(len(fr)))
+        order.insert(rng.randrange(len(fr) + 1), k)
+        return kind, f"frame {k} of {name} at {order.index(k)}", lambda a: rewrite(
+            seg(a, n), lambda d: cut_frames(d, fr, order)), name
+    if kind == "segment-deleted":
+        return kind, name, lambda a: os.remove(seg(a, n)), "expected head" if last else name
+    m = rng.randrange(1, len(other_segs) + 1)
+    return kind, f"{name} replaced by the other archive's seg {m}", lambda a: shutil.copy(
+        seg(O, m), seg(a, n)), name
+
+
+for i in range(int(os.environ.get("SHOSEKI_TAMPERS", "300"))):
+    kind, what, mutate, want = random_case(i)
+    kinds[kind] += 1
+    case(f"random {i} {kind}: {what}", mutate, want, ("--expect-head", good_head))
+print("random alterations: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 print(f"{checked - fails} passed, {fails} failed")
 sys.exit(1 if fails else 0)
