@@ -38,6 +38,7 @@ static const struct cmd_entry commands[] = {
     { "timeline", sho_cmd_timeline, "every event in time order" },
     { "scope", sho_cmd_scope, "leak scope: files, persons and hosts reached from a selection" },
     { "report", sho_cmd_report, "compliance reports: handlers, after-hours, failed, ..." },
+    { "record", sho_cmd_record, "enter a disposal, take-out, return or purpose; list them" },
     { "help", cmd_help, "show help for shoseki or for one command" },
 };
 

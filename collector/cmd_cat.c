@@ -123,6 +123,22 @@ static int cat_text(const char *path, const char *kind, int64_t offset, struct s
                : rc;
 }
 
+/* Print the whole rebuilt file (a record's text), from its start. */
+static int cat_whole(int fd, struct sho_err *err)
+{
+    char buf[8192];
+    off_t at = 0;
+    ssize_t n;
+
+    while ((n = pread(fd, buf, sizeof(buf), at)) > 0) {
+        if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
+            return sho_err_set(err, SHO_EIO, "<stdout>", -1, "cannot write");
+        }
+        at += n;
+    }
+    return n < 0 ? sho_err_set(err, SHO_EIO, NULL, at, "cannot read the rebuilt record") : 0;
+}
+
 /*
  * Render the record at `offset` (header id `id`) of the EVTX file at `path`:
  * with our decoder, or libevtx when ours cannot read it.
@@ -164,7 +180,8 @@ static int cat_parse(int argc, char **argv, const char **data, const char **ref)
                         "from the original file rebuilt out of the archive (by our decoder;\n"
                         "by libevtx when ours cannot read the record); for text logs, the\n"
                         "original line(s) of the event, each after its byte offset and a\n"
-                        "colon (auditd: every record of the event).\n",
+                        "colon (auditd: every record of the event); for a record entered with\n"
+                        "`shoseki record`, its whole text.\n",
                         stdout);
             return -1;
         } else {
@@ -221,7 +238,9 @@ int sho_cmd_cat(int argc, char **argv)
     if (rc == 0) {
         rc = sho_archive_sources(a, cat_source, &t, &err);
     }
-    if (rc == 0 && t.kind[0] != '\0' && strcmp(t.kind, "evtx") != 0) {
+    if (rc == 0 && strcmp(t.kind, "record") == 0) {
+        rc = cat_whole(fd, &err); /* a record (docs/records.md): its text is the record */
+    } else if (rc == 0 && t.kind[0] != '\0' && strcmp(t.kind, "evtx") != 0) {
         rc = cat_text(tmp, t.kind, t.offset, &err);
     } else if (rc == 0) {
         uint64_t id = cat_header_id(fd, t.offset);
