@@ -182,7 +182,8 @@ static int rec_store(struct rec_opts *o, struct sho_archive *a, struct sho_recor
     int rc;
 
     if (o->kind == REC_DISPOSAL) {
-        if (o->max_cert != NULL && sho_parse_u64(o->max_cert, UINT64_MAX, 1, &limit) != 0) {
+        if (o->max_cert != NULL &&
+            sho_parse_u64(o->max_cert, UINT64_MAX, SHO_PARSE_SUFFIX, &limit) != 0) {
             return rec_fail(o, SHO_EXIT_USAGE, "--max-certificate wants a size like 50M");
         }
         rc = sho_record_store_certificate(a, o->certificate, limit, hex, &r->cert_size, &o->err);
