@@ -31,7 +31,8 @@ static const char record_usage[] =
     "      --note TEXT      a remark\n"
     "      --corrects ID    this record replaces record ID (kept, marked superseded)\n"
     "      --entered-by P   who enters it (default: the OS user)\n"
-    "      --tz ZONE        zone of the times given and shown (default local)\n"
+    "      --tz ZONE        zone of the times given and shown (default: the policy's,\n"
+    "                       else local)\n"
     "      --policy FILE    the policy with the classes (default DIR/policy.conf)\n"
     "  -d, --data DIR       data directory (default $SHOSEKI_DATA, else ./shoseki-data)\n"
     "\n"
@@ -163,6 +164,28 @@ static void rec_os_user(char *out, size_t len)
     }
 }
 
+/* The policy (classes, zone) and the zone of times. Returns 0 or an exit status (said). */
+static int rec_policy(struct rec_opts *o)
+{
+    const char *dir = sho_archive_data_dir(o->data);
+    size_t n = strlen(dir) + 16;
+    char *path = sho_xmalloc(n);
+    int rc;
+
+    (void)snprintf(path, n, "%s/policy.conf", dir);
+    rc = qp_load(o->policy != NULL ? o->policy : path, o->policy != NULL, &o->pol, &o->err);
+    free(path);
+    if (rc != 0) {
+        (void)fprintf(stderr, "shoseki record %s: %s: %s\n", o->word, o->err.path, o->err.msg);
+        return SHO_EXIT_USAGE;
+    }
+    if (sho_tz_parse(o->tz_spec != NULL ? o->tz_spec : o->pol.timezone, &o->tz, &o->err) != 0) {
+        (void)fprintf(stderr, "shoseki record %s: %s\n", o->word, o->err.msg);
+        return SHO_EXIT_USAGE;
+    }
+    return 0;
+}
+
 int sho_cmd_record(int argc, char **argv)
 {
     struct rec_opts o;
@@ -174,9 +197,10 @@ int sho_cmd_record(int argc, char **argv)
         return rc < 0 ? SHO_EXIT_OK : rc;
     }
     o.word = kind_words[o.kind];
-    if (sho_tz_parse(o.tz_spec, &o.tz, &o.err) != 0) {
-        (void)fprintf(stderr, "shoseki record %s: %s\n", o.word, o.err.msg);
-        return SHO_EXIT_USAGE;
+    rc = rec_policy(&o);
+    if (rc != 0) {
+        qp_release(&o.pol);
+        return rc;
     }
     if (o.entered_by == NULL) {
         rec_os_user(o.os_user, sizeof(o.os_user));
@@ -187,5 +211,6 @@ int sho_cmd_record(int argc, char **argv)
     }
     rc = o.kind == REC_LIST ? rec_list(&o) : rec_enter(&o);
     sho_tz_release(&o.tz);
+    qp_release(&o.pol);
     return rc;
 }

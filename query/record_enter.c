@@ -102,34 +102,20 @@ static int rec_fill(struct rec_opts *o, struct sho_record *r, uint64_t now)
 /* --class must be one of the policy's classes. */
 static int rec_class(struct rec_opts *o)
 {
-    struct qp_policy pol;
-    char *path = NULL, msg[600];
-    const char *dir = sho_archive_data_dir(o->data);
-    size_t i, n = strlen(dir) + 16;
-    bool known = false;
+    char msg[600];
+    size_t i;
 
-    if (o->kind != REC_PURPOSE || o->cls == NULL) {
+    for (i = 0; o->cls != NULL && i < o->pol.class_count; i++) {
+        if (strcmp(o->pol.classes[i].name, o->cls) == 0) {
+            return 0;
+        }
+    }
+    if (o->cls == NULL) {
         return 0;
     }
-    path = sho_xmalloc(n);
-    (void)snprintf(path, n, "%s/policy.conf", dir);
-    if (qp_load(o->policy != NULL ? o->policy : path, o->policy != NULL, &pol, &o->err) != 0) {
-        qp_release(&pol);
-        free(path);
-        (void)snprintf(msg, sizeof(msg), "%s: %s", o->err.path, o->err.msg);
-        return rec_fail(o, SHO_EXIT_USAGE, msg);
-    }
-    for (i = 0; i < pol.class_count; i++) {
-        known = known || strcmp(pol.classes[i].name, o->cls) == 0;
-    }
-    qp_release(&pol);
-    free(path);
-    if (!known) {
-        (void)snprintf(msg, sizeof(msg), "unknown class '%s' (the policy's [class ...] names it)",
-                       o->cls);
-        return rec_fail(o, SHO_EXIT_USAGE, msg);
-    }
-    return 0;
+    (void)snprintf(msg, sizeof(msg), "unknown class '%s' (the policy's [class ...] names it)",
+                   o->cls);
+    return rec_fail(o, SHO_EXIT_USAGE, msg);
 }
 
 /* --corrects and --takeout name records in force, of the right kind; a return copies its

@@ -16,9 +16,10 @@ struct rec_opts {
     const char *person, *item, *purpose, *media, *out, *returned;
     const char *takeout, *cls, *from, *until, *format;
     bool excel;
-    struct sho_tz tz;  /* of the times given and shown */
-    char os_user[256]; /* the OS user, when --entered-by is not given */
-    char host[256];    /* this machine */
+    struct qp_policy pol; /* DIR/policy.conf or --policy: classes, zone */
+    struct sho_tz tz;     /* of the times given and shown: --tz, the policy's, local */
+    char os_user[256];    /* the OS user, when --entered-by is not given */
+    char host[256];       /* this machine */
     struct sho_err err;
 };
 
