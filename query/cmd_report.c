@@ -309,6 +309,27 @@ int sho_cmd_report(int argc, char **argv)
     return qs_report(argc, argv, NULL);
 }
 
+/* The writer with the kind's columns (and the burst state of mass-access). */
+static void report_writer(struct report *r)
+{
+    const struct qo_col *cols = event_cols;
+    size_t n = SHO_ARRAY_COUNT(event_cols);
+
+    if (r->kind == RK_MASS) {
+        cols = burst_columns(&n);
+    } else if (r->kind == RK_FAILED) {
+        cols = failed_cols;
+        n = SHO_ARRAY_COUNT(failed_cols);
+    } else if (r->kind == RK_DELETIONS || r->kind == RK_HANDLERS) {
+        cols = r->kind == RK_DELETIONS ? deletion_cols : handler_cols;
+        n = SHO_ARRAY_COUNT(deletion_cols);
+    }
+    r->w = qo_new_cols(r->o.out, r->o.fmt, r->o.excel, &r->o.tz, cols, n);
+    if (r->kind == RK_MASS) {
+        r->burst = burst_new(r->w, &r->o.pol, &r->err);
+    }
+}
+
 int qs_report(int argc, char **argv, struct sho_query_tap *tap)
 {
     struct report r;
@@ -351,22 +372,7 @@ int qs_report(int argc, char **argv, struct sho_query_tap *tap)
         } else if (r.kind == RK_REMOVABLE) {
             q.actions = writes | SHO_ACT_DEVICE_CONNECT;
         }
-        if (r.kind == RK_MASS) {
-            size_t n;
-            const struct qo_col *cols = burst_columns(&n);
-            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, cols, n);
-            r.burst = burst_new(r.w, &r.o.pol, &r.err);
-        } else if (r.kind == RK_FAILED) {
-            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, failed_cols,
-                              SHO_ARRAY_COUNT(failed_cols));
-        } else if (r.kind == RK_DELETIONS || r.kind == RK_HANDLERS) {
-            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz,
-                              r.kind == RK_DELETIONS ? deletion_cols : handler_cols,
-                              SHO_ARRAY_COUNT(deletion_cols));
-        } else {
-            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, event_cols,
-                              SHO_ARRAY_COUNT(event_cols));
-        }
+        report_writer(&r);
         rc = sho_index_search(r.o.ix, &q, report_row, &r, &r.err);
         if (rc == 0 && r.kind == RK_FAILED) {
             rc = report_failed_print(&r);

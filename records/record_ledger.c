@@ -7,6 +7,7 @@
  * its versions. Also the matching rules the reports use: which files a
  * disposal covers, whether an event's person is a record's.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,27 +46,40 @@ static int load_source(void *ctx, const struct sho_archive_source *s)
     return 0;
 }
 
-const struct sho_record *sho_records_find(const struct sho_records *set, uint64_t id)
+/* The index of record `id`, or SIZE_MAX. */
+static size_t find_index(const struct sho_records *set, uint64_t id)
 {
     size_t i;
 
     for (i = 0; i < set->count; i++) {
         if (set->r[i].id == id) {
-            return &set->r[i];
+            return i;
         }
     }
-    return NULL;
+    return SIZE_MAX;
+}
+
+/* The index of the version in force of record `id`, or SIZE_MAX. */
+static size_t current_index(const struct sho_records *set, uint64_t id)
+{
+    size_t i = find_index(set, id), hops = 0;
+
+    while (i != SIZE_MAX && set->r[i].superseded_by != 0 && hops++ < set->count) {
+        i = find_index(set, set->r[i].superseded_by);
+    }
+    return i;
+}
+
+const struct sho_record *sho_records_find(const struct sho_records *set, uint64_t id)
+{
+    size_t i = find_index(set, id);
+    return i != SIZE_MAX ? &set->r[i] : NULL;
 }
 
 const struct sho_record *sho_records_current(const struct sho_records *set, uint64_t id)
 {
-    const struct sho_record *r = sho_records_find(set, id);
-    size_t hops = 0;
-
-    while (r != NULL && r->superseded_by != 0 && hops++ < set->count) {
-        r = sho_records_find(set, r->superseded_by);
-    }
-    return r;
+    size_t i = current_index(set, id);
+    return i != SIZE_MAX ? &set->r[i] : NULL;
 }
 
 static void load_apply(struct sho_records *set)
@@ -73,12 +87,10 @@ static void load_apply(struct sho_records *set)
     size_t i;
 
     for (i = 0; i < set->count; i++) {
-        struct sho_record *r = &set->r[i];
-        struct sho_record *old =
-            r->corrects != 0 ? (struct sho_record *)(uintptr_t)sho_records_find(set, r->corrects)
-                             : NULL;
-        if (old != NULL && old != r && old->kind == r->kind) {
-            old->superseded_by = r->id;
+        const struct sho_record *r = &set->r[i];
+        size_t old = r->corrects != 0 ? find_index(set, r->corrects) : SIZE_MAX;
+        if (old != SIZE_MAX && old != i && set->r[old].kind == r->kind) {
+            set->r[old].superseded_by = r->id;
         }
     }
     for (i = 0; i < set->count; i++) {
@@ -89,14 +101,14 @@ static void load_apply(struct sho_records *set)
     }
     for (i = 0; i < set->count; i++) {
         const struct sho_record *ret = &set->r[i];
-        struct sho_record *t;
+        size_t t;
         if (ret->kind != SHO_RECORD_RETURN || ret->superseded_by != 0) {
             continue;
         }
-        t = (struct sho_record *)(uintptr_t)sho_records_current(set, ret->takeout);
-        if (t != NULL && t->kind == SHO_RECORD_TAKEOUT) {
-            t->returned = ret->time;
-            t->return_id = ret->id;
+        t = current_index(set, ret->takeout);
+        if (t != SIZE_MAX && set->r[t].kind == SHO_RECORD_TAKEOUT) {
+            set->r[t].returned = ret->time;
+            set->r[t].return_id = ret->id;
         }
     }
 }

@@ -85,10 +85,15 @@ static uint64_t *field_num(struct sho_record *r, const struct field *f)
     return (uint64_t *)(void *)((char *)r + f->off);
 }
 
+static const char *field_cstr(const struct sho_record *r, const struct field *f)
+{
+    return *(const char *const *)(const void *)((const char *)r + f->off);
+}
+
 static bool field_present(const struct sho_record *r, const struct field *f)
 {
-    struct sho_record *m = (struct sho_record *)(uintptr_t)r;
-    return f->type == F_STR ? *field_str(m, f) != NULL : *field_num(m, f) != 0;
+    return f->type == F_STR ? field_cstr(r, f) != NULL
+                            : *(const uint64_t *)(const void *)((const char *)r + f->off) != 0;
 }
 
 void sho_record_init(struct sho_record *r, enum sho_record_kind kind)
@@ -129,7 +134,7 @@ int sho_record_check(const struct sho_record *r, struct sho_err *err)
                                sho_record_kind_name(r->kind), f->key);
         }
         if (f->type == F_STR && has) {
-            const char *v = *field_str((struct sho_record *)(uintptr_t)r, f);
+            const char *v = field_cstr(r, f);
             if (v[0] == '\0' || strpbrk(v, "\r\n") != NULL) {
                 return sho_err_set(err, SHO_EINVAL, NULL, -1, "'%s' is %s", f->key,
                                    v[0] == '\0' ? "empty" : "more than one line");
