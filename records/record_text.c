@@ -267,7 +267,7 @@ void sho_record_event(const struct sho_record *r, const char *name, struct sho_e
     static const char *const types[] = { NULL, "record:disposal", "record:takeout", "record:return",
                                          "record:purpose" };
     const char *p = r->kind == SHO_RECORD_DISPOSAL ? r->entered_by : r->person;
-    const char *slash = strchr(p, '\\');
+    const char *slash = p != NULL ? strchr(p, '\\') : NULL;
 
     sho_event_clear(ev);
     ev->has = SHO_HAS_TIME | SHO_HAS_EVENT_ID | SHO_HAS_RECORD_ID | SHO_HAS_SOURCE_OFFSET;
@@ -277,7 +277,9 @@ void sho_record_event(const struct sho_record *r, const char *name, struct sho_e
     ev->provider = SHO_RECORDS_PROVIDER;
     ev->event_id = (uint32_t)r->kind;
     ev->record_id = r->id;
-    if (strncmp(p, "S-1-", 4) == 0) {
+    if (p == NULL) {
+        /* a return entered without a person: its take-out names one */
+    } else if (strncmp(p, "S-1-", 4) == 0) {
         ev->user_sid = p;
     } else if (slash != NULL) {
         size_t n = (size_t)(slash - p) < SHO_RECORD_DOMAIN_MAX - 1 ? (size_t)(slash - p)
