@@ -214,6 +214,11 @@ int rec_enter(struct rec_opts *o)
     if (rc == 0 && o->kind == REC_DISPOSAL) {
         r.certificate = sho_xstrdup("-"); /* set when stored; lets the check pass first */
     }
+    if (rc == 0 && r.until != 0 && r.until <= r.time) {
+        rc = rec_fail(o, SHO_EXIT_USAGE,
+                      o->kind == REC_TAKEOUT ? "--returned is not after --out"
+                                             : "--until is not after --from");
+    }
     if (rc == 0 && sho_record_check(&r, &o->err) != 0) {
         rc = rec_fail(o, SHO_EXIT_USAGE, o->err.msg);
     }

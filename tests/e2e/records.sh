@@ -111,7 +111,9 @@ expect_eq "bad date" "2|1" "$RC|$(wc -l <"$SCRATCH/err")"
 run_cmd record purpose --person p --class nosuch --purpose q --from 2024-04-01 --until 2024-04-02
 expect_eq "unknown class" "2|shoseki record purpose: unknown class 'nosuch' (the policy's [class ...] names it)" "$RC|$ERR"
 run_cmd record purpose --person p --class mynumber --purpose q --from 2024-04-02 --until 2024-04-01
-expect_eq "until before from" 2 "$RC"
+expect_eq "until before from" "2|shoseki record purpose: --until is not after --from" "$RC|$ERR"
+run_cmd record takeout --person p --item i --purpose q --out 2024-04-02T10:00 --returned 2024-04-02T09:00
+expect_eq "returned before out" "2|shoseki record takeout: --returned is not after --out" "$RC|$ERR"
 run_cmd record takeout --person p --item "$(printf 'two\nlines')" --purpose q
 expect_eq "a value of two lines" "2|shoseki record takeout: 'item' is more than one line" "$RC|$ERR"
 run_cmd record return --takeout 12345
