@@ -35,6 +35,8 @@ struct arc_source_state {
     char *path;                     /* owned */
     char *kind;                     /* owned */
     char *host_label;               /* owned, may be NULL */
+    char *name;                     /* owned: the name recorded instead of `path`, or NULL */
+    char *detail;                   /* owned: the SOURCE frame's `detail`, or NULL */
     uint8_t sha[SHO_HASH_LEN];      /* of the file */
     struct stat st;                 /* at begin: the file must not change */
     struct sho_buf blocks;          /* "block HEX LEN" lines */
@@ -57,6 +59,8 @@ void arc_source_state_free(struct arc_source_state *s)
     free(s->path);
     free(s->kind);
     free(s->host_label);
+    free(s->name);
+    free(s->detail);
     free(s->host);
     free(s->channel);
     sho_buf_release(&s->blocks);
@@ -339,6 +343,19 @@ int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev, str
     return 1;
 }
 
+void sho_archive_source_describe(struct sho_archive *a, const char *name, const char *detail)
+{
+    struct arc_source_state *s = a->src;
+
+    if (s == NULL) {
+        return;
+    }
+    free(s->name);
+    free(s->detail);
+    s->name = name != NULL ? sho_xstrdup(name) : NULL;
+    s->detail = detail != NULL ? sho_xstrdup(detail) : NULL;
+}
+
 static int writer_source_frame(struct sho_archive *a, struct sho_err *err)
 {
     struct arc_source_state *s = a->src;
@@ -352,7 +369,10 @@ static int writer_source_frame(struct sho_archive *a, struct sho_err *err)
         rc = arc_text_value(&t, "kind", s->kind);
     }
     if (rc == 0) {
-        rc = arc_text_value(&t, "name", s->path);
+        rc = arc_text_value(&t, "name", s->name != NULL ? s->name : s->path);
+    }
+    if (rc == 0 && s->detail != NULL) {
+        rc = arc_text_value(&t, "detail", s->detail);
     }
     if (rc == 0) {
         rc = arc_text_value(&t, "host", s->host_label != NULL ? s->host_label : s->host);

@@ -170,6 +170,8 @@ static int source_field(struct arc_source_rec *rec, const char *key, char *value
         s->name = value;
     } else if (strcmp(key, "kind") == 0) {
         s->kind = value;
+    } else if (strcmp(key, "detail") == 0) {
+        s->detail = value;
     } else if (strcmp(key, "host") == 0) {
         s->host = value[0] != '\0' ? value : NULL;
     } else if (strcmp(key, "channel") == 0) {

@@ -42,6 +42,7 @@ static const struct cmd_entry commands[] = {
     { "scope", sho_cmd_scope, "leak scope: files, persons and hosts reached from a selection" },
     { "report", sho_cmd_report, "compliance reports: handlers, after-hours, failed, ..." },
     { "evidence", sho_cmd_evidence, "an evidence pack of a selection, for auditors" },
+    { "record", sho_cmd_record, "enter a disposal, take-out, return or purpose; list them" },
     { "help", cmd_help, "show help for shoseki or for one command" },
 };
 

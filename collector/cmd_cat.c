@@ -86,7 +86,8 @@ static int cat_parse(int argc, char **argv, const char **data, const char **ref)
                         "from the original file rebuilt out of the archive (by our decoder;\n"
                         "by libevtx when ours cannot read the record); for text logs, the\n"
                         "original line(s) of the event, each after its byte offset and a\n"
-                        "colon (auditd: every record of the event).\n",
+                        "colon (auditd: every record of the event); for a record entered with\n"
+                        "`shoseki record`, its whole text.\n",
                         stdout);
             return -1;
         } else {

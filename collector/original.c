@@ -79,6 +79,29 @@ static int orig_text_record(void *ctx, int64_t offset, const char *text, size_t 
     return rc == 0 ? sho_buf_putc(out, '\n') : rc;
 }
 
+/* A record (docs/records.md): the whole rebuilt file is its text. */
+static int orig_whole(const char *path, struct sho_buf *out, struct sho_err *err)
+{
+    char buf[8192];
+    size_t n;
+    int rc = 0;
+    FILE *f = fopen(path, "rb");
+
+    if (f == NULL) {
+        return sho_err_set(err, SHO_EIO, path, -1, "cannot read the rebuilt record");
+    }
+    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        rc = sho_buf_append(out, buf, n);
+    }
+    if (rc == 0 && ferror(f)) {
+        rc = sho_err_set(err, SHO_EIO, path, -1, "cannot read the rebuilt record");
+    } else if (rc != 0) {
+        rc = sho_err_set(err, rc, path, -1, "record too large");
+    }
+    (void)fclose(f);
+    return rc;
+}
+
 int sho_collector_original(const char *path, const char *kind, int64_t offset, struct sho_buf *out,
                            struct sho_err *err)
 {
@@ -87,6 +110,9 @@ int sho_collector_original(const char *path, const char *kind, int64_t offset, s
     size_t before = out->len;
     int rc;
 
+    if (kind != NULL && strcmp(kind, "record") == 0) {
+        return orig_whole(path, out, err);
+    }
     if (kind != NULL && kind[0] != '\0' && strcmp(kind, "evtx") != 0) {
         if (sho_source_format_parse(kind, &format) != 0) {
             return sho_err_set(err, SHO_ECORRUPT, NULL, -1, "source of unknown kind '%s'", kind);

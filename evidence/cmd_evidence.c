@@ -189,10 +189,16 @@ static int evidence_fill(struct ev_pack *p, char sha[SHO_HASH_HEX], struct sho_e
         rc = ev_events_write(p, a, err);
     }
     if (rc == 0) {
+        rc = ev_certificates_note(p, a, err);
+    }
+    if (rc == 0) {
         rc = ev_sources_load(p, a, err);
     }
     if (rc == 0) {
         rc = ev_originals_write(p, a, err);
+    }
+    if (rc == 0) {
+        rc = ev_certificates_write(p, a, err);
     }
     if (rc == 0) {
         rc = ev_tables_write(p, a, err);
@@ -223,6 +229,7 @@ static void evidence_release(struct ev_pack *p)
     ev_strtab_release(&p->persons);
     ev_strtab_release(&p->files);
     ev_strtab_release(&p->sources);
+    ev_strtab_release(&p->certificates);
     if (p->tz_loaded) {
         sho_tz_release(&p->tz);
     }
@@ -278,6 +285,7 @@ int sho_cmd_evidence(int argc, char **argv)
     ev_strtab_init(&p.persons);
     ev_strtab_init(&p.files);
     ev_strtab_init(&p.sources);
+    ev_strtab_init(&p.certificates);
     sho_err_clear(&err);
     rc = evidence_mkdir(&p, &err);
     if (rc != 0) {

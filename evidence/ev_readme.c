@@ -43,6 +43,8 @@ static const struct readme_text readme_en = {
     "originals/       the original record of each event (EVTX: its XML; text logs: the\n"
     "                 original lines, each after its byte offset), named after its ref\n"
     "                 (FRAME-INDEX); .missing.txt says why a record could not be shown\n"
+    "certificates/    (when disposal records are among the events) each certificate of\n"
+    "                 destruction, byte for byte, named by the SHA-256 its record gives\n"
     "chain.txt        the archive frames the pack draws on, with their SHA-256, and the head\n"
     "MANIFEST.sha256  the SHA-256 of every other file\n",
     "\nHow to check this pack\n----------------------\n"
@@ -84,6 +86,7 @@ static const struct readme_text readme_ja = {
     "originals/       各イベントの元の記録（EVTX は XML、テキストログは元の行とその\n"
     "                 バイト位置）。ファイル名は参照（フレーム-番号）。.missing.txt は\n"
     "                 元の記録を示せなかった理由\n"
+    "certificates/    （廃棄記録を含むとき）廃棄証明書をそのまま。名前は記録にある SHA-256\n"
     "chain.txt        このパックが拠るアーカイブのフレームとその SHA-256、およびヘッド\n"
     "MANIFEST.sha256  ほかのすべてのファイルの SHA-256\n",
     "\nこのパックの確かめ方\n--------------------\n"

@@ -155,7 +155,8 @@ int ev_zip_list(const char *path, struct ev_listing *l, struct sho_err *err)
             rc = sho_err_set(err, SHO_ETAMPER, path, -1, "zip: %s",
                              archive_error_string(z) != NULL ? archive_error_string(z)
                                                              : "a damaged entry");
-        } else if (archive_entry_filetype(e) == AE_IFDIR && strcmp(name, "originals/") == 0) {
+        } else if (archive_entry_filetype(e) == AE_IFDIR &&
+                   (strcmp(name, "originals/") == 0 || strcmp(name, "certificates/") == 0)) {
             continue;
         } else if (archive_entry_filetype(e) != AE_IFREG || !ev_name_ok(name) ||
                    archive_entry_mtime(e) != EV_ZIP_TIME ||

@@ -90,6 +90,7 @@ struct ev_pack {
     struct ev_strtab persons;      /* key: SID or DOMAIN\name; aux: "sid\x1f" "domain\x1f" "user" */
     struct ev_strtab files;        /* key: path as logged */
     struct ev_strtab sources;      /* key: hex SHA-256; aux: its kind once loaded */
+    struct ev_strtab certificates; /* key: hex SHA-256 of a disposal's certificate */
     struct ev_source *srcinfo;     /* owned, by source id, after ev_sources_load */
     struct sho_frame_info *frames; /* owned: the frames chain.txt lists, in seq order */
     size_t frame_count, frame_cap;
@@ -145,6 +146,13 @@ void ev_actions_text(uint32_t actions, char *out, size_t out_len);
 
 /* Walk the archive: events.csv, the frames of chain.txt, the head, each event's source. */
 SHO_NODISCARD int ev_events_write(struct ev_pack *p, struct sho_archive *a, struct sho_err *err);
+
+/* The certificates of the disposal records among the events, added to the sources (before
+ * ev_sources_load); then written to certificates/SHA256.bin (after). */
+SHO_NODISCARD int ev_certificates_note(struct ev_pack *p, struct sho_archive *a,
+                                       struct sho_err *err);
+SHO_NODISCARD int ev_certificates_write(struct ev_pack *p, struct sho_archive *a,
+                                        struct sho_err *err);
 
 /* originals/: one file per event from its source file rebuilt out of the archive. */
 SHO_NODISCARD int ev_originals_write(struct ev_pack *p, struct sho_archive *a, struct sho_err *err);

@@ -15,10 +15,13 @@ static const char report_usage[] =
     "usage: shoseki report KIND [--since T] [--until T] [OPTIONS]\n"
     "\n"
     "kinds:\n"
-    "  handlers     accesses to a sensitive class by someone not designated for it\n"
+    "  handlers     accesses to a sensitive class by someone not designated for it, with\n"
+    "               the declared purpose they fall in (or none); designated handlers'\n"
+    "               accesses outside every purpose declared for their class\n"
     "  after-hours  file accesses outside business hours, on days off or holidays\n"
     "  failed       failed access attempts, one row per person and file\n"
-    "  deletions    deletions (4660, DELETE access, Sysmon 23/26)\n"
+    "  deletions    deletions (4660, DELETE access, Sysmon 23/26), with the disposal\n"
+    "               record covering each file (or none, for a file of a class)\n"
     "  removable    writes to removable volumes, and device connections (6416)\n"
     "  mass-access  bursts: one person, N distinct files within M minutes (policy)\n"
     "  gaps         evidence completeness per log: missing record ids, logs cleared,\n"
@@ -26,6 +29,8 @@ static const char report_usage[] =
     "  health       audit settings the logs reveal: logons but no file access, only\n"
     "               failures, logs that wrapped between exports\n"
     "  sessions     logon sessions (host and LogonId) with the file activity in each\n"
+    "  takeouts     take-outs (shoseki record takeout) still open, or with writes to\n"
+    "               removable volumes by the same person while out\n"
     "  html         one self-contained HTML page of a scope selection (report html --help)\n"
     "\n"
     "options:\n"
@@ -41,12 +46,13 @@ enum rk {
     RK_GAPS,
     RK_HEALTH,
     RK_SESSIONS,
+    RK_TAKEOUTS,
     RK_COUNT
 };
 
 static const char *const kind_names[RK_COUNT] = {
     "handlers",    "after-hours", "failed", "deletions", "removable",
-    "mass-access", "gaps",        "health", "sessions",
+    "mass-access", "gaps",        "health", "sessions",  "takeouts",
 };
 
 static const struct qo_col event_cols[] = {
@@ -57,6 +63,18 @@ static const struct qo_col event_cols[] = {
     { "event_id", "EVENT", QO_NUM },  { "ref", "REF", QO_STR },
     { "path", "PATH", QO_STR },
 };
+
+/* The same with the record column before the path: deletions, then handlers. */
+#define RECORD_COLS(name, head)                                                                    \
+    { "time", "TIME", QO_STR }, { "user", "USER", QO_STR }, { "user_sid", NULL, QO_STR },          \
+        { "actions", "ACTIONS", QO_ACTS }, { "outcome", "OUTCOME", QO_STR },                       \
+        { "class", "CLASS", QO_STR }, { "host", "HOST", QO_STR }, { "client_ip", NULL, QO_STR },   \
+        { "event_id", "EVENT", QO_NUM }, { "ref", "REF", QO_STR }, { name, head, QO_STR },         \
+    {                                                                                              \
+        "path", "PATH", QO_STR                                                                     \
+    }
+static const struct qo_col deletion_cols[] = { RECORD_COLS("disposal", "DISPOSAL") };
+static const struct qo_col handler_cols[] = { RECORD_COLS("purpose", "PURPOSE") };
 
 static const struct qo_col failed_cols[] = {
     { "user", "USER", QO_STR },   { "user_sid", "SID", QO_STR }, { "count", "COUNT", QO_NUM },
@@ -71,15 +89,20 @@ struct report {
     struct ra_table failed;
     struct burst_state *burst;
     uint64_t rows;
-    uint64_t quiet; /* gaps: ticks */
+    uint64_t quiet;         /* gaps: ticks */
+    struct sho_records rec; /* deletions, handlers, takeouts: the archive's records */
     struct sho_err err;
 };
 
-static int report_event(struct report *r, const struct sho_index_row *row, const char *cls)
+/* One event row; `extra` (owned, may be NULL) is the record column of deletions and handlers. */
+static int report_event(struct report *r, const struct sho_index_row *row, const char *cls,
+                        char *extra)
 {
-    char *c[SHO_ARRAY_COUNT(event_cols)];
+    char *c[SHO_ARRAY_COUNT(event_cols) + 1];
+    bool has_extra = r->kind == RK_DELETIONS || r->kind == RK_HANDLERS;
 
     if (rp_tap(&r->o, row) != 0) {
+        free(extra);
         return 1; /* the tap said stop */
     }
     c[0] = qo_cell_time(r->w, row->time);
@@ -92,7 +115,8 @@ static int report_event(struct report *r, const struct sho_index_row *row, const
     c[7] = qo_cell_str(row->client_ip);
     c[8] = row->event_id != 0 ? qo_cell_num(row->event_id) : NULL;
     c[9] = qo_cell_str(row->ref);
-    c[10] = qo_cell_str(row->path);
+    c[10] = has_extra ? extra : qo_cell_str(row->path);
+    c[11] = has_extra ? qo_cell_str(row->path) : NULL;
     r->rows++;
     return qo_put_cells(r->w, c, row->actions, &r->err);
 }
@@ -103,6 +127,7 @@ static int report_row(void *ctx, const struct sho_index_row *row)
 {
     struct report *r = ctx;
     const char *cls;
+    uint64_t purpose;
 
     if (row->actions == 0) {
         return 0; /* a handle closed (4658): the opening event says what was done */
@@ -113,10 +138,15 @@ static int report_row(void *ctx, const struct sho_index_row *row)
     cls = qp_class_of(&r->o.pol, row->path);
     switch (r->kind) {
     case RK_HANDLERS:
-        if (cls == NULL || qp_is_handler(&r->o.pol, cls, row->user_sid, row->domain, row->user)) {
+        if (cls == NULL) {
             return 0;
         }
-        break;
+        purpose = rx_purpose_of(&r->rec, row, cls);
+        if (qp_is_handler(&r->o.pol, cls, row->user_sid, row->domain, row->user) &&
+            (purpose != 0 || !rx_class_has_purposes(&r->rec, cls))) {
+            return 0; /* a handler, at work inside a declared purpose (or none declared) */
+        }
+        return report_event(r, row, cls, purpose != 0 ? qo_cell_num(purpose) : sho_xstrdup("none"));
     case RK_AFTER:
         if (row->path == NULL || !qp_after_hours(&r->o.pol, &r->o.hours_tz, row->time)) {
             return 0;
@@ -148,8 +178,8 @@ static int report_row(void *ctx, const struct sho_index_row *row)
         sho_buf_release(&key);
         return 0;
     }
-    case RK_DELETIONS:
-        break; /* the search asked for deletes */
+    case RK_DELETIONS: /* the search asked for deletes */
+        return report_event(r, row, cls, rx_disposal_cell(&r->rec, row->path, cls));
     default:
         if ((row->actions & SHO_ACT_DEVICE_CONNECT) == 0 &&
             !((row->actions & writes) != 0 && qp_removable(&r->o.pol, row->path))) {
@@ -157,7 +187,7 @@ static int report_row(void *ctx, const struct sho_index_row *row)
         }
         break;
     }
-    return report_event(r, row, cls);
+    return report_event(r, row, cls, NULL);
 }
 
 /* A tap's second pass over the window: the events of the bursts reported. */
@@ -243,8 +273,10 @@ static int report_parse(struct report *r, int argc, char **argv)
         return SHO_EXIT_USAGE;
     }
     if (optind + 1 != argc) {
-        (void)fprintf(stderr, "shoseki report: which report? (handlers, after-hours, failed, "
-                              "deletions, removable, mass-access, gaps, health, sessions, html)\n");
+        (void)fprintf(stderr,
+                      "shoseki report: which report? (handlers, after-hours, failed, "
+                      "deletions, removable, mass-access, gaps, health, sessions, takeouts, "
+                      "html)\n");
         return SHO_EXIT_USAGE;
     }
     r->quiet = (uint64_t)24 * 3600 * SHO_TICKS_PER_SECOND;
@@ -277,6 +309,27 @@ int sho_cmd_report(int argc, char **argv)
     return qs_report(argc, argv, NULL);
 }
 
+/* The writer with the kind's columns (and the burst state of mass-access). */
+static void report_writer(struct report *r)
+{
+    const struct qo_col *cols = event_cols;
+    size_t n = SHO_ARRAY_COUNT(event_cols);
+
+    if (r->kind == RK_MASS) {
+        cols = burst_columns(&n);
+    } else if (r->kind == RK_FAILED) {
+        cols = failed_cols;
+        n = SHO_ARRAY_COUNT(failed_cols);
+    } else if (r->kind == RK_DELETIONS || r->kind == RK_HANDLERS) {
+        cols = r->kind == RK_DELETIONS ? deletion_cols : handler_cols;
+        n = SHO_ARRAY_COUNT(deletion_cols);
+    }
+    r->w = qo_new_cols(r->o.out, r->o.fmt, r->o.excel, &r->o.tz, cols, n);
+    if (r->kind == RK_MASS) {
+        r->burst = burst_new(r->w, &r->o.pol, &r->err);
+    }
+}
+
 int qs_report(int argc, char **argv, struct sho_query_tap *tap)
 {
     struct report r;
@@ -295,12 +348,18 @@ int qs_report(int argc, char **argv, struct sho_query_tap *tap)
                               "sensitive (see docs/policy.md)\n");
         rc = SHO_EXIT_USAGE;
     }
-    if (rc == 0 && (r.kind == RK_GAPS || r.kind == RK_HEALTH || r.kind == RK_SESSIONS)) {
-        rc = r.kind == RK_GAPS     ? rg_gaps(&r.o, r.quiet, &r.rows)
-             : r.kind == RK_HEALTH ? rg_health(&r.o, &r.rows)
-                                   : rs_sessions(&r.o, &r.rows);
+    if (rc == 0 && (r.kind == RK_DELETIONS || r.kind == RK_HANDLERS || r.kind == RK_TAKEOUTS)) {
+        rc = rx_load(&r.o, &r.rec);
+    }
+    if (rc == 0 && (r.kind == RK_GAPS || r.kind == RK_HEALTH || r.kind == RK_SESSIONS ||
+                    r.kind == RK_TAKEOUTS)) {
+        rc = r.kind == RK_GAPS       ? rg_gaps(&r.o, r.quiet, &r.rows)
+             : r.kind == RK_HEALTH   ? rg_health(&r.o, &r.rows)
+             : r.kind == RK_TAKEOUTS ? rx_takeouts(&r.o, &r.rec, &r.rows)
+                                     : rs_sessions(&r.o, &r.rows);
         rc = rc != 0 ? rc : (r.rows > 0 ? SHO_EXIT_OK : SHO_EXIT_SKIPPED);
         rp_close(&r.o);
+        sho_records_release(&r.rec);
         return rc;
     }
     if (rc == 0) {
@@ -313,18 +372,7 @@ int qs_report(int argc, char **argv, struct sho_query_tap *tap)
         } else if (r.kind == RK_REMOVABLE) {
             q.actions = writes | SHO_ACT_DEVICE_CONNECT;
         }
-        if (r.kind == RK_MASS) {
-            size_t n;
-            const struct qo_col *cols = burst_columns(&n);
-            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, cols, n);
-            r.burst = burst_new(r.w, &r.o.pol, &r.err);
-        } else if (r.kind == RK_FAILED) {
-            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, failed_cols,
-                              SHO_ARRAY_COUNT(failed_cols));
-        } else {
-            r.w = qo_new_cols(r.o.out, r.o.fmt, r.o.excel, &r.o.tz, event_cols,
-                              SHO_ARRAY_COUNT(event_cols));
-        }
+        report_writer(&r);
         rc = sho_index_search(r.o.ix, &q, report_row, &r, &r.err);
         if (rc == 0 && r.kind == RK_FAILED) {
             rc = report_failed_print(&r);
@@ -352,5 +400,6 @@ int qs_report(int argc, char **argv, struct sho_query_tap *tap)
     }
     rp_close(&r.o);
     ra_release(&r.failed);
+    sho_records_release(&r.rec);
     return rc < 0 ? SHO_EXIT_OK : rc;
 }

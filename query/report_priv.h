@@ -4,6 +4,7 @@
 /* The reports' shared parts: options, the policy and zone, tallies. */
 
 #include "query_priv.h"
+#include "shoseki/records.h"
 
 /* ---- tallies (report_agg.c) ------------------------------------------------------- */
 
@@ -97,6 +98,23 @@ int rg_gaps(struct rp_opts *o, uint64_t quiet, uint64_t *rows);
 int rg_health(struct rp_opts *o, uint64_t *rows);
 /* `report sessions` (report_sessions.c), likewise. */
 int rs_sessions(struct rp_opts *o, uint64_t *rows);
+
+/* ---- records (report_records.c) ------------------------------------------------------ */
+
+struct rp_opts;
+
+/* Every record of the archive of o->data. Returns 0 or an exit status (said). */
+int rx_load(struct rp_opts *o, struct sho_records *set);
+/* The disposals in force that cover `path` ("ID ID"), else "none" for a file of a class
+ * (`cls` not NULL), else NULL. Caller frees. */
+char *rx_disposal_cell(const struct sho_records *set, const char *path, const char *cls);
+/* The id of a purpose in force for the row's person, class `cls` and time, or 0. */
+uint64_t rx_purpose_of(const struct sho_records *set, const struct sho_index_row *row,
+                       const char *cls);
+/* Has anyone a purpose in force declared for class `cls`? */
+bool rx_class_has_purposes(const struct sho_records *set, const char *cls);
+/* `report takeouts`; add the rows written to *rows. Returns 0 or an exit status. */
+int rx_takeouts(struct rp_opts *o, struct sho_records *set, uint64_t *rows);
 
 /* ---- options (report_opts.c) ------------------------------------------------------ */
 

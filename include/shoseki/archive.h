@@ -118,6 +118,14 @@ SHO_NODISCARD int sho_archive_source_begin(struct sho_archive *a, const char *pa
 void sho_archive_source_record(struct sho_archive *a, const char *host, const char *channel,
                                uint64_t record_id, uint64_t time);
 
+/*
+ * Describe the current source in its SOURCE frame: `name` (may be NULL: the
+ * path given to begin) is recorded as its name, and `detail` (may be NULL:
+ * none) as a `detail` line, a text that readers of the SOURCE frames get
+ * without rebuilding the file (records keep their fields there). Copied.
+ */
+void sho_archive_source_describe(struct sho_archive *a, const char *name, const char *detail);
+
 /* Add one event of the current source. Returns 1 stored, 0 duplicate, or a negative code. */
 SHO_NODISCARD int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev,
                                         struct sho_err *err);
@@ -238,6 +246,7 @@ struct sho_archive_source {
     uint64_t size;
     const char *name;    /* path as given at collection */
     const char *kind;    /* "evtx", ... */
+    const char *detail;  /* the `detail` text (records), or NULL */
     const char *host;    /* label given, or the first record's host */
     const char *channel; /* first record's channel, or NULL */
     uint64_t first_time; /* earliest event time (FILETIME), 0 unknown */

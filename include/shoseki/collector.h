@@ -189,7 +189,8 @@ sho_textsrc_records(const char *path, enum sho_source_format format, int64_t sou
  * of the source file at `path` (rebuilt from the archive) of kind `kind`
  * ("evtx", "auditd", ...; NULL or "" means evtx): for EVTX the record's XML
  * (our decoder; libevtx when ours cannot read it), for text sources each
- * original record as "OFFSET:text\n". Returns 0, SHO_ECORRUPT when no record
+ * original record as "OFFSET:text\n", for a record (shoseki record) its whole
+ * text. Returns 0, SHO_ECORRUPT when no record
  * is at that offset (or the kind is unknown), or another negative code.
  */
 SHO_NODISCARD int sho_collector_original(const char *path, const char *kind, int64_t offset,

@@ -102,5 +102,7 @@ int sho_cmd_what(int argc, char **argv);
 int sho_cmd_timeline(int argc, char **argv);
 int sho_cmd_scope(int argc, char **argv);
 int sho_cmd_report(int argc, char **argv);
+/* `shoseki record KIND`: disposal, takeout, return, purpose, list (docs/records.md). */
+int sho_cmd_record(int argc, char **argv);
 
 #endif /* SHOSEKI_QUERY_H */
