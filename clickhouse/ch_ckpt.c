@@ -38,12 +38,38 @@ void ch_ckpt_path(const char *dir, const struct sho_ch_target *t, char *out, siz
     (void)snprintf(out, out_len, "%s/ship-%016" PRIx64 ".pos", dir, ckpt_fnv(t->urls[0], t->table));
 }
 
+/* The value of line "NAME VALUE" of checkpoint text `text`, or NULL. Points into text. */
+static const char *ckpt_field(const char *text, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    const char *p = text;
+
+    while ((p = strstr(p, name)) != NULL) {
+        if ((p == text || p[-1] == '\n') && p[n] == ' ') {
+            p += n + 1;
+            *len = strcspn(p, "\n");
+            return p;
+        }
+        p += n;
+    }
+    return NULL;
+}
+
+static bool ckpt_num(const char *text, const char *name, uint64_t max, uint64_t *v)
+{
+    size_t len = 0;
+    const char *p = ckpt_field(text, name, &len);
+
+    return p != NULL && sho_parse_u64n(p, len, max, 0, v) == 0;
+}
+
 int ch_ckpt_load(const char *path, struct sho_archive_pos *pos, struct sho_err *err)
 {
     struct sho_buf b;
-    char hash[SHO_HASH_HEX + 1];
-    unsigned long long seq, end;
-    unsigned segment;
+    char hash[SHO_HASH_HEX];
+    uint64_t seq = 0, segment = 0, end = 0;
+    size_t len = 0;
+    const char *h;
     int rc;
 
     memset(pos, 0, sizeof(*pos));
@@ -52,19 +78,27 @@ int ch_ckpt_load(const char *path, struct sho_archive_pos *pos, struct sho_err *
     }
     sho_buf_init(&b, CKPT_MAX);
     rc = sho_buf_read_file(&b, path, err);
+    if (rc != 0) {
+        sho_buf_release(&b);
+        return rc;
+    }
+    h = b.data != NULL ? ckpt_field(b.data, "hash", &len) : NULL;
+    if (h == NULL || len != SHO_HASH_HEX - 1 || !ckpt_num(b.data, "seq", UINT64_MAX, &seq) ||
+        !ckpt_num(b.data, "segment", UINT32_MAX, &segment) ||
+        !ckpt_num(b.data, "end", (uint64_t)INT64_MAX, &end)) {
+        rc = sho_err_set(err, SHO_ECORRUPT, path, -1, "%s", "not a ship checkpoint");
+    } else {
+        memcpy(hash, h, len);
+        hash[len] = '\0';
+        rc = sho_hash_parse(hash, pos->hash) == 0
+                 ? 0
+                 : sho_err_set(err, SHO_ECORRUPT, path, -1, "%s", "not a ship checkpoint");
+    }
     if (rc == 0) {
-        const char *p = strstr(b.data != NULL ? b.data : "", "\nseq ");
-        if (p == NULL ||
-            sscanf(p, "\nseq %llu\nhash %64s\nsegment %u\nend %llu", &seq, hash, &segment, &end) !=
-                4 ||
-            sho_hash_parse(hash, pos->hash) != 0 || end > (unsigned long long)INT64_MAX) {
-            rc = sho_err_set(err, SHO_ECORRUPT, path, -1, "%s", "not a ship checkpoint");
-        } else {
-            pos->is_set = true;
-            pos->seq = seq;
-            pos->segment = segment;
-            pos->end = (int64_t)end;
-        }
+        pos->is_set = true;
+        pos->seq = seq;
+        pos->segment = (uint32_t)segment;
+        pos->end = (int64_t)end;
     }
     sho_buf_release(&b);
     return rc;

@@ -8,8 +8,10 @@
  * CURLOPT_USERNAME / CURLOPT_PASSWORD (an Authorization header): never in a
  * URL, which servers and proxies log.
  */
-#include <curl/curl.h>
 #include <string.h>
+
+#include <curl/curl.h>
+#define ZLIB_CONST
 #include <zlib.h>
 
 #include "ch_priv.h"
@@ -82,7 +84,7 @@ static int ch_gzip(const void *data, size_t len, struct sho_buf *out)
     }
     rc = sho_buf_reserve(out, (size_t)deflateBound(&zs, (uLong)len));
     if (rc == 0) {
-        zs.next_in = (Bytef *)(uintptr_t)data;
+        zs.next_in = data;
         zs.avail_in = (uInt)len;
         zs.next_out = (Bytef *)out->data;
         zs.avail_out = (uInt)(out->cap - out->len);

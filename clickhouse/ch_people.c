@@ -24,8 +24,8 @@ static int str_cmp(const void *a, const void *b)
 static bool ascii_eq(const char *a, const char *b)
 {
     for (; *a != '\0' && *b != '\0'; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
+        int x = (*a >= 'A' && *a <= 'Z') ? *a + 32 : *a;
+        int y = (*b >= 'A' && *b <= 'Z') ? *b + 32 : *b;
         if (x != y) {
             return false;
         }
@@ -128,17 +128,17 @@ const char *ch_people_resolve(const struct ch_people *p, const char *pkey)
 
 static int person_cmp(const void *a, const void *b)
 {
-    const struct ch_person_name *const *x = a, *const *y = b;
-    int c = strcmp((*x)->person, (*y)->person);
+    const struct ch_person_name *x = a, *y = b;
+    int c = strcmp(x->person, y->person);
 
     if (c != 0) {
         return c;
     }
     /* the index's choice: latest first time, then the earliest recorded */
-    if ((*x)->last != (*y)->last) {
-        return (*x)->last > (*y)->last ? -1 : 1;
+    if (x->last != y->last) {
+        return x->last > y->last ? -1 : 1;
     }
-    return (*x)->first < (*y)->first ? -1 : ((*x)->first > (*y)->first ? 1 : 0);
+    return x->first < y->first ? -1 : (x->first > y->first ? 1 : 0);
 }
 
 int ch_people_load(const struct sho_ch_target *t, struct ch_people *p, struct sho_err *err)
@@ -162,7 +162,7 @@ int ch_people_load(const struct sho_ch_target *t, struct ch_people *p, struct sh
     p->best = sho_xcalloc(p->count + 1, sizeof(*p->best));
     for (i = 0; i < p->count; i++) {
         p->v[i].person = ch_people_resolve(p, p->v[i].pkey);
-        p->best[i] = &p->v[i];
+        p->best[i] = p->v[i]; /* a shallow copy: the strings stay v's */
     }
     qsort(p->best, p->count, sizeof(*p->best), person_cmp);
     return 0;
@@ -170,22 +170,22 @@ int ch_people_load(const struct sho_ch_target *t, struct ch_people *p, struct sh
 
 static int best_cmp(const void *key, const void *elem)
 {
-    return strcmp(key, (*(struct ch_person_name *const *)elem)->person);
+    return strcmp(key, ((const struct ch_person_name *)elem)->person);
 }
 
 const struct ch_person_name *ch_people_name(const struct ch_people *p, const char *person)
 {
-    struct ch_person_name *const *hit;
+    const struct ch_person_name *hit;
 
     if (p->count == 0) {
         return NULL;
     }
     hit = bsearch(person, p->best, p->count, sizeof(*p->best), best_cmp);
     /* bsearch may land on any of a person's names: step back to its first, the best */
-    while (hit != NULL && hit > p->best && strcmp(hit[-1]->person, person) == 0) {
+    while (hit != NULL && hit > p->best && strcmp(hit[-1].person, person) == 0) {
         hit--;
     }
-    return hit != NULL ? *hit : NULL;
+    return hit;
 }
 
 static int key_add(struct sho_buf *in, uint64_t *count, const char *key)

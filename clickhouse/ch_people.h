@@ -16,7 +16,7 @@ struct ch_people {
     size_t count, cap;
     char **alias; /* "name key\0SID", sorted */
     size_t alias_count;
-    struct ch_person_name **best; /* by person, its best name first */
+    struct ch_person_name *best; /* v sorted by person, its best name first (shallow copies) */
 };
 
 /* Read every key and name of table `t`. Release with ch_people_release (also on failure). */
