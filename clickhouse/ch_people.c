@@ -5,7 +5,9 @@
  * person whose SID was seen with that name, when exactly one was, and shows
  * each person under the name whose first event is latest in time. One
  * query (every key, domain and name with the time and reference of its
- * first event) gives both, kept here in three sorted arrays.
+ * first event) gives both, kept here in three sorted arrays. The table
+ * answering it, TABLE_people, is a materialized view that ClickHouse feeds
+ * at each insert (ch_ship.c): a few rows per person, whatever the events.
  *
  * Difference: the index decides a name's SID with what it has indexed so
  * far, this with the whole table (docs/scale-out.md).
@@ -149,13 +151,17 @@ int ch_people_load(const struct sho_ch_target *t, struct ch_people *p, struct sh
 
     memset(p, 0, sizeof(*p));
     (void)snprintf(sql, sizeof(sql),
-                   "SELECT pkey, domain, user, argMin(ft, frame * 65536 + idx),"
-                   " min(frame * 65536 + idx) FROM %s WHERE user != '' GROUP BY pkey, domain, user"
-                   " FORMAT TabSeparated",
+                   "SELECT pkey, domain, user, argMinMerge(first_time), minMerge(first_ref)"
+                   " FROM %s_people GROUP BY pkey, domain, user FORMAT TabSeparated",
                    t->table);
     rc =
         ch_post(t, 0, "&skip_unavailable_shards=0", sql, NULL, 0, false, people_line, p, NULL, err);
     if (rc != 0) {
+        if (err != NULL && strstr(err->msg, "doesn't exist") != NULL) {
+            size_t n = strlen(err->msg);
+            (void)snprintf(err->msg + n, sizeof(err->msg) - n,
+                           " (made with the events table by 'shoseki ship --create')");
+        }
         return rc;
     }
     people_alias(p);

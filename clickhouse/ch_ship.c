@@ -11,7 +11,8 @@
  * again by the next run, and the table, a ReplacingMergeTree whose sorting
  * key ends in the archive reference (frame, idx), keeps one row per event;
  * until its background merge has run, searches drop the repeats themselves
- * (docs/decisions.md, "Shipping to ClickHouse").
+ * (docs/decisions.md, "A batch sent twice is kept once"). A materialized view,
+ * TABLE_people, keeps each person key's names for the searches.
  *
  * Persons are keyed as the index keys them (the SID in upper case, else
  * domain\name in lower case); paths are sent as logged and normalized.
@@ -216,31 +217,63 @@ static void create_sql(struct sho_buf *b, const char *name, const char *engine)
 
 #define CH_ENGINE "ReplacingMergeTree PARTITION BY toYYYYMM(dt) ORDER BY (pkey, ft, frame, idx)"
 
-/* Create the table on the first node, or with a cluster the local table and the Distributed
- * table over it on every node (ON CLUSTER needs ZooKeeper). */
-static int ship_create(const struct sho_ch_target *t, struct sho_err *err)
+/* The persons and names of the events, kept up to date by ClickHouse at each insert, so that
+ * a search reads a small table rather than grouping every event (ch_people.c). */
+#define CH_PEOPLE_VIEW                                                                             \
+    "CREATE MATERIALIZED VIEW IF NOT EXISTS %s ENGINE = AggregatingMergeTree"                      \
+    " ORDER BY (pkey, domain, user) AS SELECT pkey, domain, user,"                                 \
+    " argMinState(ft, frame * 65536 + idx) AS first_time,"                                         \
+    " minState(frame * 65536 + idx) AS first_ref FROM %s WHERE user != ''"                         \
+    " GROUP BY pkey, domain, user"
+
+/* The statements creating the tables on one node. */
+static int create_node(const struct sho_ch_target *t, unsigned node, struct sho_err *err)
 {
+    char local[160], people[160], people_local[200], dist[400];
+    const bool cluster = t->cluster != NULL;
     struct sho_buf sql;
-    unsigned node, nodes = t->cluster != NULL ? t->url_count : 1;
-    char local[160], dist[320];
-    int rc = 0;
+    int step, rc = 0;
 
     (void)snprintf(local, sizeof(local), "%s_local", t->table);
-    (void)snprintf(dist, sizeof(dist),
-                   "Distributed(%s, currentDatabase(), %s, cityHash64(frame, idx))",
-                   t->cluster != NULL ? t->cluster : "", local);
+    (void)snprintf(people, sizeof(people), "%s_people", t->table);
+    (void)snprintf(people_local, sizeof(people_local), "%s_people_local", t->table);
     sho_buf_init(&sql, 8192);
-    for (node = 0; rc == 0 && node < nodes; node++) {
+    for (step = 0; rc == 0 && step < 4; step++) {
         sho_buf_reset(&sql);
-        create_sql(&sql, t->cluster != NULL ? local : t->table, CH_ENGINE);
-        rc = ch_post(t, node, "", sql.data, NULL, 0, false, NULL, NULL, NULL, err);
-        if (rc == 0 && t->cluster != NULL) {
-            sho_buf_reset(&sql);
+        if (step == 0) {
+            create_sql(&sql, cluster ? local : t->table, CH_ENGINE);
+        } else if (step == 1) {
+            (void)sho_buf_appendf(&sql, CH_PEOPLE_VIEW, cluster ? people_local : people,
+                                  cluster ? local : t->table);
+        } else if (!cluster) {
+            break;
+        } else if (step == 2) {
+            (void)snprintf(dist, sizeof(dist),
+                           "Distributed(%s, currentDatabase(), %s, cityHash64(frame, idx))",
+                           t->cluster, local);
             create_sql(&sql, t->table, dist);
-            rc = ch_post(t, node, "", sql.data, NULL, 0, false, NULL, NULL, NULL, err);
+        } else {
+            (void)sho_buf_appendf(&sql,
+                                  "CREATE TABLE IF NOT EXISTS %s AS %s ENGINE ="
+                                  " Distributed(%s, currentDatabase(), %s)",
+                                  people, people_local, t->cluster, people_local);
         }
+        rc = ch_post(t, node, "", sql.data, NULL, 0, false, NULL, NULL, NULL, err);
     }
     sho_buf_release(&sql);
+    return rc;
+}
+
+/* Create the table on the first node, or with a cluster the local tables and the Distributed
+ * tables over them on every node (ON CLUSTER needs ZooKeeper). */
+static int ship_create(const struct sho_ch_target *t, struct sho_err *err)
+{
+    unsigned node, nodes = t->cluster != NULL ? t->url_count : 1;
+    int rc = 0;
+
+    for (node = 0; rc == 0 && node < nodes; node++) {
+        rc = create_node(t, node, err);
+    }
     return rc;
 }
 

@@ -130,7 +130,7 @@ SHOSEKI_CLICKHOUSE_USER=auditor SHOSEKI_CLICKHOUSE_PASSWORD_FILE=$CH/password \
 expect_eq "search as auditor" "$("$BIN" timeline --data "$D" --tz UTC --format csv --no-refresh | sha256sum)" \
   "$(sha256sum <"$SCRATCH/u.csv")"
 run_cmd timeline --backend "clickhouse://127.0.0.1:$HA/nosuch"
-expect_match "a missing table is named" "answered 404: Code: 60, e.displayText\(\) = DB::Exception: Table default.nosuch doesn't exist" "$ERR"
+expect_match "a missing table is named" "answered 404: Code: 60, e.displayText\(\) = DB::Exception: Table default.nosuch_people doesn't exist. \(made with the events table by 'shoseki ship --create'\)$" "$ERR"
 
 # The corpus (public sample logs), when given.
 if [[ -n "${SHOSEKI_CORPUS:-}" && -d "$SHOSEKI_CORPUS/evtx" ]]; then
