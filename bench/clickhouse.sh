@@ -53,7 +53,7 @@ lookups() { # KIND LISTFILE BACKEND-ARGS...
   while IFS= read -r v; do
     all+=("$(median_ms "$bin" "$kind" "$v" --data "$data" --format csv "$@")")
   done <"$list"
-  printf '%s\n' "${all[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)] " / " a[NR]}'
+  printf '%s\n' "${all[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)] " (max " a[NR] ")"}'
 }
 be=(--backend "clickhouse://127.0.0.1:$base/ev")
 folder=$(head -1 "$work/paths" | sed 's/[^\\]*$//')
@@ -70,7 +70,7 @@ $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminf
 | local index (for comparison) | $(cat "$work/index.time") s |
 | ship (gzip TabSeparated, insert_distributed_sync=1) | $ssecs s, $(awk -v e="$events" -v s="$ssecs" 'BEGIN {printf "%.0f", e / s}') events/s, peak RSS $((srss / 1024)) MB |
 | on disk, both shards | $((ondisk / 1048576)) MB ($(awk -v b="$ondisk" -v e="$events" 'BEGIN {printf "%.1f", b / e}') bytes/event) |
-| \`what PERSON\` (about $rows_what rows), index / ClickHouse, median / max of 10 persons, ms | $(lookups what "$work/persons" --no-refresh) / $(lookups what "$work/persons" "${be[@]}") |
-| \`who FILE\`, index / ClickHouse, ms | $(lookups who "$work/paths" --no-refresh) / $(lookups who "$work/paths" "${be[@]}") |
-| \`who FOLDER\\\\\`, index / ClickHouse, ms | $(lookups who "$work/folder" --no-refresh) / $(lookups who "$work/folder" "${be[@]}") |
+| \`what PERSON\` (about $rows_what rows), 10 persons, ms | index $(lookups what "$work/persons" --no-refresh), ClickHouse $(lookups what "$work/persons" "${be[@]}") |
+| \`who FILE\`, 10 files, ms | index $(lookups who "$work/paths" --no-refresh), ClickHouse $(lookups who "$work/paths" "${be[@]}") |
+| \`who FOLDER\\\\\`, one folder, ms | index $(lookups who "$work/folder" --no-refresh), ClickHouse $(lookups who "$work/folder" "${be[@]}") |
 EOF_MD
