@@ -19,11 +19,13 @@ source "$(dirname "$0")/../tests/lib/clickhouse.sh"
 trap ch_stop_all EXIT
 mkdir -p "$work"
 data=$work/data
-rm -rf "$data" "$work/ch"
-
-"$tool" gen "$data" "$work/scratch" "$events" "$persons" "$files" 8 1 >/dev/null
-rm -rf "$work/scratch"
-/usr/bin/time -f '%e' -o "$work/index.time" "$bin" index --data "$data" >/dev/null
+rm -rf "$work/ch" "$data"/ship-*.pos
+if [[ -z ${REUSE:-} || ! -f $work/index.time ]]; then # REUSE=1: the events and index of a past run
+  rm -rf "$data"
+  "$tool" gen "$data" "$work/scratch" "$events" "$persons" "$files" 8 1 >/dev/null
+  rm -rf "$work/scratch"
+  /usr/bin/time -f '%e' -o "$work/index.time" "$bin" index --data "$data" >/dev/null
+fi
 base=$(ch_free_base)
 ch_start "$work/ch" a "$base" $((base + 1)) $((base + 1)) $((base + 3))
 ch_start "$work/ch" b $((base + 2)) $((base + 3)) $((base + 1)) $((base + 3))

@@ -18,9 +18,10 @@
 
 #include "ch_people.h"
 
-#define CH_SQL_MAX   ((size_t)64 << 20)
-#define CH_PARAMS    "&skip_unavailable_shards=0"
-#define CH_REF_SHIFT 16
+#define CH_SQL_MAX        ((size_t)64 << 20)
+#define CH_PARAMS         "&skip_unavailable_shards=0"
+#define CH_REF_SHIFT      16
+#define CH_TABLE_NAME_MAX 200
 
 /* ---- lists of values fetched first ---------------------------------------------------- */
 
@@ -110,13 +111,33 @@ static int where_path(const char *text, struct sho_buf *w)
             norm[m++] = '\\';
             norm[m] = '\0';
         }
-        rc = sho_buf_appends(w, "startsWith(npath, ");
+        /* A range the by-path table's sorting key can use, then the prefix itself: every
+         * string starting with "...\" lies between it and "...]" ('\' + 1). */
+        rc = sho_buf_appends(w, "(npath >= ");
+        rc = rc != 0 ? rc : ch_quote(w, norm);
+        norm[m - 1] = ']';
+        rc = rc != 0 ? rc : sho_buf_appends(w, " AND npath < ");
+        rc = rc != 0 ? rc : ch_quote(w, norm);
+        norm[m - 1] = '\\';
+        rc = rc != 0 ? rc : sho_buf_appends(w, " AND startsWith(npath, ");
     } else {
         rc = sho_buf_appends(w, "(npath = ");
     }
     rc = rc != 0 ? rc : ch_quote(w, norm);
+    rc = rc != 0 ? rc
+                 : sho_buf_appends(w, n > 0 && (text[n - 1] == '\\' || text[n - 1] == '/') ? "))"
+                                                                                           : ")");
     free(norm);
-    return rc != 0 ? rc : sho_buf_putc(w, ')');
+    return rc;
+}
+
+/* The table to read the events from: by path for a selection by path, else by person. */
+static void events_table(const struct sho_ch_target *t, const struct sho_index_query *q,
+                         bool selection, char *out, size_t out_len)
+{
+    bool by_path = q->select == SHO_SELECT_PATH && (selection || q->hop == SHO_HOP_NONE);
+
+    (void)snprintf(out, out_len, "%s%s", t->table, by_path ? "_bypath" : "");
 }
 
 static int where_person(const struct ch_people *people, const char *text, struct sho_buf *w)
@@ -229,6 +250,7 @@ static int where_build(const struct sho_ch_target *t, const struct ch_people *pe
 {
     bool persons = q->select == SHO_SELECT_PERSON;
     const char *col = q->hop == SHO_HOP_FILES ? "path" : "pkey";
+    char table[CH_TABLE_NAME_MAX];
     struct sho_buf sel, sql;
     int rc;
 
@@ -243,9 +265,10 @@ static int where_build(const struct sho_ch_target *t, const struct ch_people *pe
     sho_buf_init(&sel, CH_SQL_MAX);
     sho_buf_init(&sql, CH_SQL_MAX);
     rc = where_select(t, people, q, &sel, err);
+    events_table(t, q, true, table, sizeof(table));
     if (rc == 0) {
-        rc = sho_buf_appendf(&sql, "SELECT DISTINCT %s FROM %s WHERE %s != '' AND %s", col,
-                             t->table, col, sel.data);
+        rc = sho_buf_appendf(&sql, "SELECT DISTINCT %s FROM %s WHERE %s != '' AND %s", col, table,
+                             col, sel.data);
     }
     if (rc == 0 && q->since != 0) {
         rc = sho_buf_appendf(&sql, " AND ft >= %" PRIu64, q->since);
@@ -359,6 +382,7 @@ int sho_ch_search(const struct sho_ch_target *t, const struct sho_index_query *q
     struct sho_buf where, sql;
     struct ch_people people;
     struct ch_rows rows;
+    char table[CH_TABLE_NAME_MAX];
     int rc;
 
     sho_buf_init(&where, CH_SQL_MAX);
@@ -367,6 +391,7 @@ int sho_ch_search(const struct sho_ch_target *t, const struct sho_index_query *q
     if (rc == 0) {
         rc = where_build(t, &people, q, &where, err);
     }
+    events_table(t, q, false, table, sizeof(table));
     if (rc == 0) {
         /* The repeats of an event are on one shard (sharded by reference): each shard drops
          * its own before the limit is applied to the merged rows. */
@@ -374,7 +399,7 @@ int sho_ch_search(const struct sho_ch_target *t, const struct sho_index_query *q
                              "SELECT * FROM (SELECT " CH_ROW_COLUMNS " FROM %s WHERE %s"
                              " ORDER BY ft, frame, idx LIMIT 1 BY frame, idx)"
                              " ORDER BY ft, frame, idx",
-                             t->table, where.data);
+                             table, where.data);
     }
     if (rc == 0 && q->limit != 0) {
         rc = sho_buf_appendf(&sql, " LIMIT %" PRIu64, q->limit);

@@ -226,28 +226,39 @@ static void create_sql(struct sho_buf *b, const char *name, const char *engine)
     " minState(frame * 65536 + idx) AS first_ref FROM %s WHERE user != ''"                         \
     " GROUP BY pkey, domain, user"
 
-/* The statements creating the tables on one node. */
+/* The same events sorted by normalized path, for `who` (a selection by path). */
+#define CH_BYPATH_VIEW                                                                             \
+    "CREATE MATERIALIZED VIEW IF NOT EXISTS %s ENGINE = ReplacingMergeTree"                        \
+    " PARTITION BY toYYYYMM(dt) ORDER BY (npath, ft, frame, idx) AS SELECT * FROM %s"
+
+/* The statements creating the tables on one node: the events, the view by path, the persons,
+ * and with a cluster the Distributed tables over each (steps 3, 4 and 5). */
 static int create_node(const struct sho_ch_target *t, unsigned node, struct sho_err *err)
 {
-    char local[160], people[160], people_local[200], dist[400];
+    static const char *const views[] = { "_people", "_bypath" };
+    char local[160], name[200], name_local[200], dist[400];
     const bool cluster = t->cluster != NULL;
     struct sho_buf sql;
     int step, rc = 0;
 
     (void)snprintf(local, sizeof(local), "%s_local", t->table);
-    (void)snprintf(people, sizeof(people), "%s_people", t->table);
-    (void)snprintf(people_local, sizeof(people_local), "%s_people_local", t->table);
     sho_buf_init(&sql, 8192);
-    for (step = 0; rc == 0 && step < 4; step++) {
+    for (step = 0; rc == 0 && step < 6; step++) {
+        const char *view = views[step % 2];
         sho_buf_reset(&sql);
+        (void)snprintf(name, sizeof(name), "%s%s", t->table, view);
+        (void)snprintf(name_local, sizeof(name_local), "%s%s_local", t->table, view);
         if (step == 0) {
             create_sql(&sql, cluster ? local : t->table, CH_ENGINE);
         } else if (step == 1) {
-            (void)sho_buf_appendf(&sql, CH_PEOPLE_VIEW, cluster ? people_local : people,
+            (void)sho_buf_appendf(&sql, CH_BYPATH_VIEW, cluster ? name_local : name,
+                                  cluster ? local : t->table);
+        } else if (step == 2) {
+            (void)sho_buf_appendf(&sql, CH_PEOPLE_VIEW, cluster ? name_local : name,
                                   cluster ? local : t->table);
         } else if (!cluster) {
             break;
-        } else if (step == 2) {
+        } else if (step == 3) {
             (void)snprintf(dist, sizeof(dist),
                            "Distributed(%s, currentDatabase(), %s, cityHash64(frame, idx))",
                            t->cluster, local);
@@ -256,7 +267,7 @@ static int create_node(const struct sho_ch_target *t, unsigned node, struct sho_
             (void)sho_buf_appendf(&sql,
                                   "CREATE TABLE IF NOT EXISTS %s AS %s ENGINE ="
                                   " Distributed(%s, currentDatabase(), %s)",
-                                  people, people_local, t->cluster, people_local);
+                                  name, name_local, t->cluster, name_local);
         }
         rc = ch_post(t, node, "", sql.data, NULL, 0, false, NULL, NULL, NULL, err);
     }
