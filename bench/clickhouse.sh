@@ -35,7 +35,7 @@ url=http://127.0.0.1:$base
 read -r ssecs srss <"$work/ship.time"
 ondisk=$(for p in $base $((base + 2)); do
   curl -s "http://127.0.0.1:$p" --data-binary \
-    "SELECT sum(bytes_on_disk) FROM system.parts WHERE table = 'ev_local' AND active"
+    "SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND (table = 'ev_local' OR table LIKE '.inner.ev_%')"
 done | awk '{s += $1} END {print s}')
 curl -s "$url" --data-binary "SELECT pkey FROM ev WHERE position(pkey, '\\\\') = 0 GROUP BY pkey ORDER BY cityHash64(pkey) LIMIT 10" >"$work/persons"
 curl -s "$url" --data-binary "SELECT path FROM ev WHERE path != '' GROUP BY path ORDER BY cityHash64(path) LIMIT 10" >"$work/paths"
@@ -71,7 +71,7 @@ $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminf
 |---|---|
 | local index (for comparison) | $(cat "$work/index.time") s |
 | ship (gzip TabSeparated, insert_distributed_sync=1) | $ssecs s, $(awk -v e="$events" -v s="$ssecs" 'BEGIN {printf "%.0f", e / s}') events/s, peak RSS $((srss / 1024)) MB |
-| on disk, both shards | $((ondisk / 1048576)) MB ($(awk -v b="$ondisk" -v e="$events" 'BEGIN {printf "%.1f", b / e}') bytes/event) |
+| on disk, both shards (events, by-path view, persons view) | $((ondisk / 1048576)) MB ($(awk -v b="$ondisk" -v e="$events" 'BEGIN {printf "%.1f", b / e}') bytes/event) |
 | \`what PERSON\` (about $rows_what rows), 10 persons, ms | index $(lookups what "$work/persons" --no-refresh), ClickHouse $(lookups what "$work/persons" "${be[@]}") |
 | \`who FILE\`, 10 files, ms | index $(lookups who "$work/paths" --no-refresh), ClickHouse $(lookups who "$work/paths" "${be[@]}") |
 | \`who FOLDER\\\\\`, one folder, ms | index $(lookups who "$work/folder" --no-refresh), ClickHouse $(lookups who "$work/folder" "${be[@]}") |
