@@ -101,13 +101,18 @@ static char *fold_upper(const char *s, bool upper)
 static int where_path(const char *text, struct sho_buf *w)
 {
     size_t n = strlen(text), cap = n * 2 + 8, m;
+    bool folder = n > 0 && (text[n - 1] == '\\' || text[n - 1] == '/');
     char *norm = sho_xmalloc(cap);
     int rc;
 
     (void)sho_index_path_norm(text, norm, cap);
     m = strlen(norm);
-    if (n > 0 && (text[n - 1] == '\\' || text[n - 1] == '/')) {
-        if (m > 0 && norm[m - 1] != '\\') {
+    if (m == 0) { /* as the index: an empty prefix is every file, an empty name none */
+        free(norm);
+        return sho_buf_appends(w, folder ? "(path != '')" : "(npath = '' AND path != '')");
+    }
+    if (folder) {
+        if (norm[m - 1] != '\\') {
             norm[m++] = '\\';
             norm[m] = '\0';
         }
@@ -124,9 +129,7 @@ static int where_path(const char *text, struct sho_buf *w)
         rc = sho_buf_appends(w, "(npath = ");
     }
     rc = rc != 0 ? rc : ch_quote(w, norm);
-    rc = rc != 0 ? rc
-                 : sho_buf_appends(w, n > 0 && (text[n - 1] == '\\' || text[n - 1] == '/') ? "))"
-                                                                                           : ")");
+    rc = rc != 0 ? rc : sho_buf_appends(w, folder ? "))" : ")");
     free(norm);
     return rc;
 }

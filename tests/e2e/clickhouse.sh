@@ -61,6 +61,8 @@ queries() {
   same "$d" "$t" what nobody
   same "$d" "$t" who 'D:\shares\eigyo\mitsumori\見積書_01.docx'
   same "$d" "$t" who 'd:/SHARES/eigyo/'
+  same "$d" "$t" who '\\FS01.corp.example.jp\jinji\'
+  same "$d" "$t" who '/'
   same "$d" "$t" who --like mitsumori
   same "$d" "$t" who --like "it's\\"
   same "$d" "$t" who --regex '見積書_0[13]'
