@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "shoseki/archive.h"
+#include "shoseki/clickhouse.h"
 #include "shoseki/collector.h"
 #include "shoseki/common.h"
 #include "shoseki/evidence.h"
@@ -40,6 +41,7 @@ static const struct cmd_entry commands[] = {
     { "what", sho_cmd_what, "everything a person touched" },
     { "timeline", sho_cmd_timeline, "every event in time order" },
     { "scope", sho_cmd_scope, "leak scope: files, persons and hosts reached from a selection" },
+    { "ship", sho_cmd_ship, "send the archive's events to a ClickHouse table (scale-out)" },
     { "report", sho_cmd_report, "compliance reports: handlers, after-hours, failed, ..." },
     { "evidence", sho_cmd_evidence, "an evidence pack of a selection, for auditors" },
     { "record", sho_cmd_record, "enter a disposal, take-out, return or purpose; list them" },

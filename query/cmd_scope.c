@@ -136,7 +136,7 @@ static int scope_hop2(struct scope *s)
     q.hop = s->from_person ? SHO_HOP_FILES : SHO_HOP_PERSONS;
     q.any_order = true; /* tallied, not listed */
     s->hop = 2;
-    return sho_index_search(s->o.ix, &q, scope_row, s, &s->err);
+    return rp_search(&s->o, &q, scope_row, s, &s->err);
 }
 
 static int scope_hop2_loop(struct scope *s)
@@ -166,7 +166,7 @@ static int scope_hop2_loop(struct scope *s)
         if (s->from_person) {
             q.since = firsts[i] > q.since ? firsts[i] : q.since;
         }
-        rc = sho_index_search(s->o.ix, &q, scope_row, s, &s->err);
+        rc = rp_search(&s->o, &q, scope_row, s, &s->err);
     }
     for (i = 0; i < n; i++) {
         free(keys[i]);
@@ -466,7 +466,7 @@ int qs_scope(int argc, char **argv, struct sho_query_tap *tap)
         q.host = s.q.host;
         q.client_ip = s.q.client_ip;
         s.hop = 1;
-        rc = sho_index_search(s.o.ix, &q, scope_row, &s, &s.err);
+        rc = rp_search(&s.o, &q, scope_row, &s, &s.err);
         if (rc == 0 && s.depth == 2) {
             rc = scope_hop2(&s);
         }

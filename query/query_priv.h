@@ -3,6 +3,7 @@
 
 /* The query module's insides: the result writer and the shared search runner. */
 
+#include "shoseki/clickhouse.h"
 #include "shoseki/query.h"
 
 /* ---- result writer (query_out.c) --------------------------------------------------- */

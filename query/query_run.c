@@ -37,6 +37,9 @@ static const char qr_common_help[] =
     "      --excel          CSV for Excel: UTF-8 BOM, CRLF, formula-like cells neutralized\n"
     "  -d, --data DIR       data directory (default $SHOSEKI_DATA, else ./shoseki-data)\n"
     "      --no-refresh     answer from the index as it is, without indexing new frames\n"
+    "      --backend clickhouse://HOST:PORT/TABLE\n"
+    "                       answer from a ClickHouse table filled by 'shoseki ship'\n"
+    "                       ($SHOSEKI_CLICKHOUSE_USER, $SHOSEKI_CLICKHOUSE_PASSWORD_FILE)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Each event row carries `ref`: 'shoseki cat REF' prints the original record.\n"
@@ -64,9 +67,10 @@ static const char *const qr_usage[] = {
 };
 
 struct qr_opts {
-    const char *data, *tz, *since, *until, *format;
+    const char *data, *tz, *since, *until, *format, *backend;
     struct sho_index_query q;
     bool summary, excel, no_refresh;
+    const struct sho_ch_target *ch; /* with --backend: the table searched instead of the index */
 };
 
 static int qr_usage_error(enum qr_command cmd, const char *fmt, ...) SHO_PRINTF(2, 3);
@@ -162,6 +166,9 @@ static int qr_option(enum qr_command cmd, int c, char **argv, struct qr_opts *o)
     case 'R':
         o->no_refresh = true;
         return 0;
+    case 'B':
+        o->backend = optarg;
+        return 0;
     case 'l':
     case 'r':
         if (cmd != QR_WHO) {
@@ -198,6 +205,7 @@ static int qr_parse(enum qr_command cmd, int argc, char **argv, struct qr_opts *
         { "format", required_argument, NULL, 'f' },
         { "excel", no_argument, NULL, 'x' },
         { "no-refresh", no_argument, NULL, 'R' },
+        { "backend", required_argument, NULL, 'B' },
         { "like", required_argument, NULL, 'l' },
         { "regex", required_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' },
@@ -236,6 +244,9 @@ static int qr_parse(enum qr_command cmd, int argc, char **argv, struct qr_opts *
     }
     if (o->q.text != NULL && o->q.text[0] == '\0') {
         return qr_usage_error(cmd, "%s", "the search text is empty");
+    }
+    if (o->backend != NULL && o->summary) {
+        return qr_usage_error(cmd, "%s", "--summary is not available with --backend yet");
     }
     return 0;
 }
@@ -311,6 +322,9 @@ static int qr_search(enum qr_command cmd, const struct qr_opts *o, struct sho_in
 {
     int rc;
 
+    if (ix == NULL) {
+        return sho_ch_search(o->ch, &o->q, qr_event, sink, sink->err);
+    }
     if (!o->summary) {
         return sho_index_search(ix, &o->q, qr_event, sink, sink->err);
     }
@@ -349,12 +363,24 @@ int qs_open_index(const char *dir, bool refresh, struct sho_index **ix)
     return 0;
 }
 
+/* The ClickHouse table of --backend. Returns 0 or an exit status. */
+static int qr_open_backend(struct qr_opts *o, struct sho_ch_target **out, struct sho_err *err)
+{
+    if (sho_ch_backend_open(o->backend, out, err) != 0) {
+        sho_log_err(SHO_LOG_ERROR, err);
+        return SHO_EXIT_USAGE;
+    }
+    o->ch = *out;
+    return 0;
+}
+
 int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap)
 {
     struct qr_opts o;
     struct sho_tz tz;
     enum sho_event_format format = SHO_FORMAT_CSV;
     struct sho_index *ix = NULL;
+    struct sho_ch_target *ch = NULL;
     struct qo_writer *w = NULL;
     struct qr_sink sink;
     struct sho_err err;
@@ -374,7 +400,8 @@ int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap
     }
     dir = sho_archive_data_dir(o.data);
     sho_err_clear(&err);
-    rc = qs_open_index(dir, !o.no_refresh, &ix);
+    rc =
+        o.backend != NULL ? qr_open_backend(&o, &ch, &err) : qs_open_index(dir, !o.no_refresh, &ix);
     if (rc != 0) {
         sho_tz_release(&tz);
         return rc;
@@ -401,6 +428,7 @@ int qr_run(enum qr_command cmd, int argc, char **argv, struct sho_query_tap *tap
     }
     qo_free(w);
     sho_index_close(ix);
+    sho_ch_backend_close(ch);
     sho_tz_release(&tz);
     return rc;
 }

@@ -17,6 +17,8 @@ const char rp_common_help[] =
     "      --excel          CSV for Excel: UTF-8 BOM, CRLF, formula-like cells neutralized\n"
     "  -d, --data DIR       data directory (default $SHOSEKI_DATA, else ./shoseki-data)\n"
     "      --no-refresh     answer from the index as it is\n"
+    "      --backend clickhouse://HOST:PORT/TABLE\n"
+    "                       (scope) answer from a ClickHouse table filled by 'shoseki ship'\n"
     "  -h, --help           show this help\n";
 
 int rp_option(struct rp_opts *o, int c, const char *arg)
@@ -46,9 +48,37 @@ int rp_option(struct rp_opts *o, int c, const char *arg)
     case 'R':
         o->no_refresh = true;
         return 1;
+    case 'B':
+        o->backend = arg;
+        return 1;
     default:
         return 0;
     }
+}
+
+/* --backend: the ClickHouse table instead of the index (scope only: the reports need the
+ * index's summaries and sessions). Returns 0 or an exit status. */
+static int rp_open_backend(struct rp_opts *o, const char *cmd)
+{
+    struct sho_err err;
+
+    sho_err_clear(&err);
+    if (strcmp(cmd, "scope") != 0) {
+        (void)fprintf(stderr, "shoseki %s: --backend is for who, what, timeline and scope\n", cmd);
+        return SHO_EXIT_USAGE;
+    }
+    if (sho_ch_backend_open(o->backend, &o->ch, &err) != 0) {
+        sho_log_err(SHO_LOG_ERROR, &err);
+        return SHO_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int rp_search(const struct rp_opts *o, const struct sho_index_query *q,
+              int (*fn)(void *ctx, const struct sho_index_row *row), void *ctx, struct sho_err *err)
+{
+    return o->ch != NULL ? sho_ch_search(o->ch, q, fn, ctx, err)
+                         : sho_index_search(o->ix, q, fn, ctx, err);
 }
 
 int rp_open(struct rp_opts *o, const char *cmd)
@@ -95,6 +125,9 @@ int rp_open(struct rp_opts *o, const char *cmd)
                       cmd);
         return SHO_EXIT_USAGE;
     }
+    if (o->backend != NULL) {
+        return rp_open_backend(o, cmd);
+    }
     return qs_open_index(dir, !o->no_refresh, &o->ix);
 }
 
@@ -102,6 +135,8 @@ void rp_close(struct rp_opts *o)
 {
     sho_index_close(o->ix);
     o->ix = NULL;
+    sho_ch_backend_close(o->ch);
+    o->ch = NULL;
     qp_release(&o->pol);
     sho_tz_release(&o->tz);
     sho_tz_release(&o->hours_tz);

@@ -125,7 +125,9 @@ struct rp_opts {
     struct sho_tz hours_tz; /* business hours are judged in the policy's zone */
     enum sho_event_format fmt;
     struct qp_policy pol;
-    struct sho_index *ix;
+    struct sho_index *ix;        /* NULL with --backend */
+    const char *backend;         /* --backend (scope only) */
+    struct sho_ch_target *ch;    /* its table, owned */
     struct sho_index_query base; /* since / until set */
     struct sho_query_tap *tap;   /* NULL: a command run from the command line */
     FILE *out;                   /* standard output, or the tap's */
@@ -139,6 +141,10 @@ struct rp_opts {
  */
 int rp_option(struct rp_opts *o, int c, const char *arg);
 int rp_open(struct rp_opts *o, const char *cmd);
+/* sho_index_search on the index, or sho_ch_search on the --backend table. */
+SHO_NODISCARD int rp_search(const struct rp_opts *o, const struct sho_index_query *q,
+                            int (*fn)(void *ctx, const struct sho_index_row *row), void *ctx,
+                            struct sho_err *err);
 /* Pass one selected event to the tap, if there is one. */
 SHO_NODISCARD int rp_tap(const struct rp_opts *o, const struct sho_index_row *row);
 void rp_close(struct rp_opts *o);
@@ -148,7 +154,7 @@ void rp_close(struct rp_opts *o);
     { "data", required_argument, NULL, 'd' }, { "since", required_argument, NULL, 'S' },           \
         { "until", required_argument, NULL, 'U' }, { "tz", required_argument, NULL, 'z' },         \
         { "format", required_argument, NULL, 'f' }, { "excel", no_argument, NULL, 'x' },           \
-        { "policy", required_argument, NULL, 'P' },                                                \
+        { "policy", required_argument, NULL, 'P' }, { "backend", required_argument, NULL, 'B' },   \
     {                                                                                              \
         "no-refresh", no_argument, NULL, 'R'                                                       \
     }
