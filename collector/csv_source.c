@@ -323,9 +323,10 @@ static int csv_header(struct csv_state *st, struct sho_err *err)
         }
         if (st->col[i] < 0) {
             /* a long name is quoted in part, so the reason always fits the one line */
+            const char *name = col->name != NULL ? col->name : "";
             return sho_err_set(err, SHO_EINVAL, m->path, -1,
                                "line %u: column '%.60s%s' is not in the header of '%s'", col->line,
-                               col->name, strlen(col->name) > 60 ? "..." : "", st->f->path);
+                               name, strlen(name) > 60 ? "..." : "", st->f->path);
         }
         if ((size_t)st->col[i] + 1 > st->cols_needed) {
             st->cols_needed = (size_t)st->col[i] + 1;
