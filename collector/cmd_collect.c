@@ -56,7 +56,7 @@ static const char collect_usage[] =
     "                       (default 65536; bounds memory)\n"
     "      --decoder NAME   EVTX decoder: ours (default) or libevtx (the reference)\n"
     "      --threads N      decoding threads of our decoder, 1-16 (default: one per CPU);\n"
-    "                       above 1, events are stored or written on a thread of their own\n"
+    "                       from 3 on, events are stored or written on a thread of their own\n"
     "      --memory-limit N address space the process may use (default 8G): a damaged\n"
     "                       record that makes libevtx allocate without bound fails\n"
     "                       and is reported instead of exhausting the machine\n"
@@ -617,6 +617,22 @@ static void collect_limit_memory(uint64_t limit)
 #endif
 }
 
+/*
+ * Whether events are stored or written on a thread of their own: with three threads or more
+ * (--threads, else one per CPU). On two cores both are already busy decoding and normalizing,
+ * and a third thread made the dry run 15 % slower and storing no faster (docs/benchmarks.md).
+ */
+static bool collect_pipelined(const struct collect_opts *o)
+{
+    long cpus;
+
+    if (o->collect.threads != 0) {
+        return o->collect.threads >= 3;
+    }
+    cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus >= 3;
+}
+
 int sho_cmd_collect(int argc, char **argv)
 {
     struct collect_opts o;
@@ -652,8 +668,8 @@ int sho_cmd_collect(int argc, char **argv)
         }
     }
     run.collector = sho_collector_new(&o.collect);
-    if (o.collect.threads != 1) {
-        /* A second thread stores or writes the events while this one reads the next. */
+    if (collect_pipelined(&o)) {
+        /* Another thread stores or writes the events while this one reads the next. */
         run.pipe = collect_pipe_new(collect_consume, &run, 4096);
     }
     o.text.flags = o.collect.flags;

@@ -85,4 +85,15 @@ expect_match "walk finds .EVTX in any case" "tree/sub/b.EVTX" "$ERR"
 run_cmd collect --dry-run --output csv "$SCRATCH/notes.evtx"
 expect_eq "csv header" "time,host,channel,provider,event_id,record_id,user_sid,user,domain,logon_id,actions,outcome,object_type,path,process,process_id,client_ip,share,share_local_path,access_mask,handle_id,logon_type,source,source_offset" "$OUT"
 
+# With three threads or more, events are stored or written on a consumer thread: the same bytes
+# as on one thread, the same archive contents.
+run_cmd collect --dry-run --output jsonl --threads 4 "$SRC/samples/evtx"
+one=$("$BIN" collect --dry-run --output jsonl --threads 1 "$SRC/samples/evtx" 2>/dev/null | sha256sum)
+expect_eq "consumer thread: dry run as on one thread" "$one" "$(sha256sum <"$SCRATCH/out")"
+"$BIN" -q collect --data "$SCRATCH/t4" --threads 4 "$SRC/samples/evtx" >/dev/null 2>&1
+"$BIN" -q collect --data "$SCRATCH/t1" --threads 1 "$SRC/samples/evtx" >/dev/null 2>&1
+expect_eq "consumer thread: the same events stored" \
+  "$("$BIN" export --data "$SCRATCH/t1" | sha256sum)" "$("$BIN" export --data "$SCRATCH/t4" | sha256sum)"
+expect_match "consumer thread: stored some" '^[1-9][0-9]* ' "$("$BIN" export --data "$SCRATCH/t4" | wc -l) "
+
 finish
