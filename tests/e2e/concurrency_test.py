@@ -59,8 +59,11 @@ def feeder(state):
     state["feeding"] = False
 
 
-def writer(state, argv, key, last_run):
-    """Run argv over and over; the run that starts once last_run() holds is the last."""
+def writer(state, argv, key, last_run, ready=lambda: True):
+    """Run argv over and over once ready() holds (index: once an archive exists, else it
+    rightly exits 3); the run that starts once last_run() holds is the last."""
+    while not ready():
+        time.sleep(0.02)
     while True:
         last = last_run()
         p = run(*argv)
@@ -115,7 +118,8 @@ def main():
                threading.Thread(target=writer, args=(state, collect, "collects",
                                                      lambda: not state["feeding"])),
                threading.Thread(target=writer, args=(state, index, "indexes",
-                                                     lambda: state["collects_done"]))]
+                                                     lambda: state["collects_done"],
+                                                     lambda: state["collects"] > 0))]
     for t in threads:
         t.start()
     # Searching starts once there is an index to read.
