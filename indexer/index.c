@@ -137,7 +137,6 @@ void sho_index_close(struct sho_index *ix)
     ix_map_release(&ix->files);
     ix_map_release(&ix->ctxs);
     ix_map_release(&ix->sessions);
-    ix_map_release(&ix->session_times);
     if (ix->lock_fd >= 0) {
         (void)close(ix->lock_fd); /* releases the flock */
     }

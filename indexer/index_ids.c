@@ -534,24 +534,52 @@ static int session_update(struct sho_index *ix, int64_t id, const struct sho_eve
     return rc == SQLITE_DONE ? 0 : ix_sql_fail(ix, "cannot write the index", err);
 }
 
-/* Remember (host, logon id)'s latest logon: session `id` logged on at `t`. */
-static void session_remember(struct sho_index *ix, const int64_t key[2], int64_t id, int64_t t)
+/*
+ * The cache of each logon id's latest logon: (host, logon id, 0) -> its session and
+ * (host, logon id, 1) -> its logon time, in one map, so that emptying it forgets both.
+ */
+static struct ix_slot *session_slot(struct sho_index *ix, const int64_t key[2], int64_t tag)
 {
-    uint64_t h = map_hash(key, 2 * sizeof(*key));
-    struct ix_slot *s = map_find(&ix->sessions, key, 2 * sizeof(*key), h);
-    struct ix_slot *st = map_find(&ix->session_times, key, 2 * sizeof(*key), h);
+    int64_t k[3] = { key[0], key[1], tag };
 
-    if (s != NULL && st != NULL) {
-        if (st->value <= t) {
-            s->value = id;
-            st->value = t;
+    return map_find(&ix->sessions, k, sizeof(k), map_hash(k, sizeof(k)));
+}
+
+static void session_slot_set(struct sho_index *ix, const int64_t key[2], int64_t tag, int64_t value)
+{
+    int64_t k[3] = { key[0], key[1], tag };
+    uint64_t h = map_hash(k, sizeof(k));
+    struct ix_slot *s = map_find(&ix->sessions, k, sizeof(k), h);
+
+    if (s != NULL) {
+        s->value = value;
+    } else {
+        (void)map_put(&ix->sessions, k, sizeof(k), h, value); /* NULL: the table answers */
+    }
+}
+
+/* Remember that session `id`, logged on at `t`, is the latest of (host, logon id): when the
+ * cache knows a later one it keeps it; when it knows none, only if the table has no later. */
+static int session_remember(struct sho_index *ix, const int64_t key[2], int64_t id, int64_t t,
+                            struct sho_err *err)
+{
+    const struct ix_slot *sid = session_slot(ix, key, 0), *st = session_slot(ix, key, 1);
+    int64_t latest = id;
+    int rc = 0;
+
+    if (sid != NULL && st != NULL) {
+        if (st->value > t) {
+            return 0;
         }
-        return;
+    } else {
+        rc = session_lookup(ix, S_SESS_AT, key[0], (uint64_t)key[1], INT64_MAX, &latest, err);
+        if (rc < 0 || latest != id) {
+            return rc < 0 ? rc : 0;
+        }
     }
-    if (map_put(&ix->sessions, key, 2 * sizeof(*key), h, id) == NULL ||
-        map_put(&ix->session_times, key, 2 * sizeof(*key), h, t) == NULL) {
-        return; /* not cached: the table answers */
-    }
+    session_slot_set(ix, key, 0, id); /* used only when both are there: the map may empty */
+    session_slot_set(ix, key, 1, t);  /* itself between the two */
+    return 0;
 }
 
 /* The session of a logon at `t`: the one without a known logon adopts it, else a new one. */
@@ -568,8 +596,8 @@ static int session_logon(struct sho_index *ix, const int64_t key[2], const struc
         rc = session_add(ix, key[0], ev, person, true, &v, err);
         *id = v >> 1;
     }
-    if (rc == 0) {
-        session_remember(ix, key, *id, t);
+    if (rc >= 0) {
+        rc = session_remember(ix, key, *id, t, err);
     }
     return rc < 0 ? rc : 0;
 }
@@ -580,9 +608,7 @@ static int session_at(struct sho_index *ix, const int64_t key[2], const struct s
                       int64_t person, int64_t *id, struct sho_err *err)
 {
     int64_t t = ix_ticks(ev->time), v = 0;
-    uint64_t h = map_hash(key, 2 * sizeof(*key));
-    const struct ix_slot *s = map_find(&ix->sessions, key, 2 * sizeof(*key), h);
-    const struct ix_slot *st = map_find(&ix->session_times, key, 2 * sizeof(*key), h);
+    const struct ix_slot *s = session_slot(ix, key, 0), *st = session_slot(ix, key, 1);
     int rc;
 
     if (s != NULL && st != NULL && st->value <= t) {

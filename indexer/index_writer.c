@@ -293,7 +293,6 @@ static int upd_recreate(struct sho_index *ix, struct sho_err *err)
     ix_map_release(&ix->files);
     ix_map_release(&ix->ctxs);
     ix_map_release(&ix->sessions);
-    ix_map_release(&ix->session_times);
     if (ix_sql_open(ix, true, err) != 0 || ix_schema_create(ix, err) != 0) {
         return err != NULL && err->code != 0 ? err->code : SHO_ESQL;
     }
@@ -311,8 +310,7 @@ static void upd_caches(struct sho_index *ix, uint64_t bytes)
         ix_map_init(&ix->names, maps / 10);
         ix_map_init(&ix->persons, maps / 20);
         ix_map_init(&ix->hosts, 1 << 20);
-        ix_map_init(&ix->sessions, maps / 40);
-        ix_map_init(&ix->session_times, maps / 40);
+        ix_map_init(&ix->sessions, maps / 20);
     }
 }
 

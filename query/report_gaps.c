@@ -77,21 +77,34 @@ static bool gap_in_window(const struct gaps *g, uint64_t from, uint64_t until)
            (g->o->base.until == 0 || from < g->o->base.until);
 }
 
+/* A run of missing record ids lo..hi of log `s` as a row of `kind` (in the window only). */
+static void gap_ids(struct gaps *g, enum gap_kind kind, const struct rr_stream *s, uint64_t lo,
+                    uint64_t hi, uint64_t t_before, uint64_t t_after)
+{
+    struct gap_row *r;
+    char d[160];
+    int n;
+
+    if (!gap_in_window(g, t_before, t_after)) {
+        return;
+    }
+    r = gap_add(g, kind, s->host, s->channel, t_before, t_after);
+    r->count = hi - lo + 1;
+    n = lo == hi ? snprintf(d, sizeof(d), "record %llu", (unsigned long long)lo)
+                 : snprintf(d, sizeof(d), "records %llu-%llu", (unsigned long long)lo,
+                            (unsigned long long)hi);
+    (void)snprintf(d + (n > 0 ? n : 0), sizeof(d) - (size_t)(n > 0 ? n : 0), "%s",
+                   kind == GK_WRAPPED
+                       ? (lo == hi ? " was overwritten before the next export (the log wrapped)"
+                                   : " were overwritten before the next export (the log wrapped)")
+                       : " missing");
+    r->detail = sho_xstrdup(d);
+}
+
 static int gap_hole(void *ctx, const struct rr_stream *s, uint64_t lo, uint64_t hi,
                     uint64_t t_before, uint64_t t_after)
 {
-    struct gaps *g = ctx;
-    struct gap_row *r;
-    char d[96];
-
-    if (!gap_in_window(g, t_before, t_after)) {
-        return 0;
-    }
-    r = gap_add(g, GK_RECORDS, s->host, s->channel, t_before, t_after);
-    r->count = hi - lo + 1;
-    (void)snprintf(d, sizeof(d), lo == hi ? "record %llu missing" : "records %llu-%llu missing",
-                   (unsigned long long)lo, (unsigned long long)hi);
-    r->detail = sho_xstrdup(d);
+    gap_ids(ctx, GK_RECORDS, s, lo, hi, t_before, t_after);
     return 0;
 }
 
@@ -345,19 +358,7 @@ static void health_hosts(struct gaps *g)
 static int health_wrap(void *ctx, const struct rr_stream *s, uint64_t lo, uint64_t hi,
                        uint64_t t_before, uint64_t t_after)
 {
-    struct gaps *g = ctx;
-    struct gap_row *r;
-    char d[160];
-
-    if (!gap_in_window(g, t_before, t_after)) {
-        return 0;
-    }
-    r = gap_add(g, GK_WRAPPED, s->host, s->channel, t_before, t_after);
-    r->count = hi - lo + 1;
-    (void)snprintf(d, sizeof(d),
-                   "records %llu-%llu were overwritten before the next export (the log wrapped)",
-                   (unsigned long long)lo, (unsigned long long)hi);
-    r->detail = sho_xstrdup(d);
+    gap_ids(ctx, GK_WRAPPED, s, lo, hi, t_before, t_after);
     return 0;
 }
 
