@@ -99,8 +99,8 @@ struct sho_index {
     int lock_fd;                 /* writers: DATA/index.lock, flocked; else -1 */
     bool writable;
     struct ix_map hosts, persons, names, files, ctxs; /* writers: id caches */
-    struct ix_map sessions; /* writers: each logon id's latest logon (index_ids.c) */
-    int64_t last_group, last_k;                       /* writer: the last id given */
+    struct ix_map sessions;     /* writers: each logon id's latest logon (index_ids.c) */
+    int64_t last_group, last_k; /* writer: the last id given */
 };
 
 /* Translate SQLite's error on `db` into err (path of the index, message). */
