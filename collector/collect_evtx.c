@@ -56,10 +56,22 @@ uint64_t sho_collect_stats_skipped(const struct sho_collect_stats *stats)
     return n;
 }
 
+static unsigned collect_norm_flags(const struct sho_collect_opts *o)
+{
+    unsigned nflags = 0;
+
+    if (o->flags & SHO_COLLECT_ALL_OBJECTS) {
+        nflags |= NORMALIZE_ALL_OBJECTS;
+    }
+    if (o->flags & SHO_COLLECT_ALL_EVENTS) {
+        nflags |= NORMALIZE_ALL_EVENTS;
+    }
+    return nflags;
+}
+
 struct sho_collector *sho_collector_new(const struct sho_collect_opts *opts)
 {
     struct sho_collector *c = sho_xcalloc(1, sizeof(*c));
-    unsigned nflags = 0;
 
     if (opts != NULL) {
         c->opts = *opts;
@@ -67,13 +79,7 @@ struct sho_collector *sho_collector_new(const struct sho_collect_opts *opts)
     if (c->opts.handle_max == 0) {
         c->opts.handle_max = SHO_COLLECT_HANDLES_DEFAULT;
     }
-    if (c->opts.flags & SHO_COLLECT_ALL_OBJECTS) {
-        nflags |= NORMALIZE_ALL_OBJECTS;
-    }
-    if (c->opts.flags & SHO_COLLECT_ALL_EVENTS) {
-        nflags |= NORMALIZE_ALL_EVENTS;
-    }
-    c->normalizer = normalizer_new(nflags, c->opts.handle_max);
+    c->normalizer = normalizer_new(collect_norm_flags(&c->opts), c->opts.handle_max);
     c->xml = evtx_xml_new();
     if (c->xml == NULL) {
         (void)fprintf(stderr, "shoseki: fatal: cannot create an XML parser\n");
@@ -207,8 +213,8 @@ static void collect_fail(struct collect_file *f, bool recovered, int rc, bool re
     collect_problem(f, e);
 }
 
-static int collect_emit(struct collect_file *f, const struct winrec *r, int64_t offset,
-                        const struct evtx_lib_meta *meta, struct sho_err *err);
+static int collect_emit(struct collect_file *f, const struct winrec *r, struct norm_prepared *prep,
+                        int64_t offset, const struct evtx_lib_meta *meta, struct sho_err *err);
 
 /* One record: returns 0 (read or skipped) or the sink's error. */
 static int collect_record(struct collect_file *f, int index, bool recovered, struct sho_err *err)
@@ -256,21 +262,27 @@ static int collect_record(struct collect_file *f, int index, bool recovered, str
         collect_note_id(f, &meta);
         collect_note_record(f, &c->rec, &meta);
     }
-    return collect_emit(f, &c->rec, offset, &meta, err);
+    return collect_emit(f, &c->rec, NULL, offset, &meta, err);
 }
 
 /*
- * Normalize a decoded record and hand its event, if any, to the sink. A record
+ * Normalize a decoded record and hand its event, if any, to the sink. A
+ * decoding thread may have done the first half (`prep`, else NULL). A record
  * whose System has no EventRecordID (a forwarder's bookmark event, a wiped
  * record) takes the record header's identifier, so it can still be named.
  */
-static int collect_emit(struct collect_file *f, const struct winrec *r, int64_t offset,
-                        const struct evtx_lib_meta *meta, struct sho_err *err)
+static int collect_emit(struct collect_file *f, const struct winrec *r, struct norm_prepared *prep,
+                        int64_t offset, const struct evtx_lib_meta *meta, struct sho_err *err)
 {
     struct sho_event ev;
     int rc;
 
-    if (!normalizer_run(f->c->normalizer, r, &ev)) {
+    if (prep != NULL) {
+        if (!normalizer_finish(f->c->normalizer, prep)) {
+            return 0;
+        }
+        ev = prep->ev;
+    } else if (!normalizer_run(f->c->normalizer, r, &ev)) {
         return 0;
     }
     if (!(ev.has & SHO_HAS_RECORD_ID) && meta->has_record_id) {
@@ -302,7 +314,8 @@ static unsigned collect_threads(const struct sho_collect_opts *o)
 
 /* One record from our decoder: returns 0 (read or skipped) or the sink's error. */
 static int collect_ours_record(struct collect_file *f, struct evtx_dec_rec *rec,
-                               const struct winrec *r, struct sho_err *err)
+                               const struct winrec *r, struct norm_prepared *prep,
+                               struct sho_err *err)
 {
     struct evtx_lib_meta meta;
 
@@ -329,23 +342,30 @@ static int collect_ours_record(struct collect_file *f, struct evtx_dec_rec *rec,
         collect_note_id(f, &meta);
         collect_note_record(f, r, &meta);
     }
-    return collect_emit(f, r, rec->offset, &meta, err);
+    return collect_emit(f, r, prep, rec->offset, &meta, err);
 }
 
 static int collect_ours(struct collect_file *f, struct sho_err *err)
 {
     struct evtx_dec *dec = NULL;
     struct evtx_dec_rec rec;
+    struct evtx_dec_opts o;
     const struct winrec *r = NULL;
+    struct norm_prepared *prep = NULL;
     int rc;
 
-    rc = evtx_dec_open(f->path, collect_threads(&f->c->opts), collect_bad_chunk, f, &dec, err);
+    o.threads = collect_threads(&f->c->opts);
+    o.prepare = true; /* the first half of normalizing runs on the decoding threads */
+    o.norm_flags = collect_norm_flags(&f->c->opts);
+    o.problem = collect_bad_chunk;
+    o.problem_ctx = f;
+    rc = evtx_dec_open(f->path, &o, &dec, err);
     if (rc != 0) {
         return rc;
     }
     f->st->is_dirty = evtx_dec_is_dirty(dec);
-    while (rc == 0 && evtx_dec_next(dec, &rec, &r) == 1) {
-        rc = collect_ours_record(f, &rec, r, err);
+    while (rc == 0 && evtx_dec_next(dec, &rec, &r, &prep) == 1) {
+        rc = collect_ours_record(f, &rec, r, prep, err);
     }
     f->st->bad_chunks = evtx_dec_bad_chunks(dec);
     evtx_dec_close(dec);

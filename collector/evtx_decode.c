@@ -16,10 +16,15 @@
  * and decoded after every chained record, so the collector can tell copies
  * of held records from lost ones).
  *
- * Threads: the caller's thread reads chunks into a ring of slots; workers
- * decode whole chunks (each with its own template cache) into a batch of
- * winrec images; the caller hands batches out strictly in file order. The
- * ring bounds memory: at most DEC_SLOTS chunks and their batches exist.
+ * Threads: the caller's thread hands chunk numbers to a ring of slots;
+ * decoders read and decode whole chunks (each with its own template cache)
+ * into a batch of winrec images, each with its first half of normalization
+ * (normalizer_prepare) when asked; the caller hands batches out strictly in
+ * file order. With N threads there are N - 1 workers and the caller's thread
+ * is the N-th decoder: whenever the chunk it must hand out next is not
+ * decoded yet, it decodes that one (or another waiting one) itself rather
+ * than sleep, so no core idles while there is work. The ring bounds memory:
+ * at most N * DEC_SLOTS_PER_THREAD chunks and their batches exist.
  */
 #include "evtx_decode.h"
 
@@ -52,6 +57,8 @@ struct dec_item {
     size_t field_first;      /* in the batch's fields */
     size_t arena_base;       /* in the batch's arena */
     size_t arena_len;        /* bytes */
+    bool prepared;           /* `prep` holds the record's first half of normalization */
+    struct norm_packed prep; /* strings in the batch's arena */
 };
 
 struct dec_problem {
@@ -90,6 +97,7 @@ struct dec_slot {
 /* Per-thread decoding state. */
 struct dec_worker {
     struct evtx_bx *bx;         /* owned: template cache */
+    struct normalizer *norm;    /* owned, NULL unless records are prepared here */
     struct evtx_bxrec *brec;    /* owned */
     struct winrec rec;          /* owned scratch */
     const struct evtx_crc *crc; /* borrowed */
@@ -97,15 +105,17 @@ struct dec_worker {
 };
 
 struct evtx_dec {
-    struct evtx_crc crc;    /* tables */
-    struct winrec view;     /* what evtx_dec_next lends */
-    struct dec_worker main; /* the caller's thread's decoder */
+    struct evtx_crc crc;            /* tables */
+    struct winrec view;             /* what evtx_dec_next lends */
+    struct norm_prepared prep_view; /* ...and its prepared half */
+    struct dec_worker main;         /* the caller's thread's decoder */
     struct dec_worker workers[EVTX_DEC_THREADS_MAX];
     pthread_t threads[EVTX_DEC_THREADS_MAX];
     pthread_mutex_t lock;        /* guards slot states, stop */
     pthread_cond_t work;         /* a slot was filled, or stop */
     pthread_cond_t done;         /* a slot was decoded */
     char *path;                  /* owned */
+    struct evtx_dec_opts opts;   /* as opened */
     evtx_dec_problem_fn problem; /* may be NULL */
     void *problem_ctx;           /* its context */
     struct dec_slot *slots;      /* owned ring */
@@ -153,9 +163,20 @@ static void slot_reset(struct dec_slot *s)
     sho_buf_reset(&s->arena);
 }
 
-/* Copy the worker's winrec into the slot's batch as one item. */
-static void slot_keep(struct dec_slot *s, const struct winrec *r, const struct evtx_dec_rec *rec)
+/* Prepare item `it` (its record just kept in the batch) with the worker's normalizer. */
+static void slot_prepare(struct dec_worker *w, struct dec_slot *s, struct dec_item *it)
 {
+    struct norm_prepared p;
+
+    normalizer_prepare(w->norm, &w->rec, &p);
+    it->prepared = norm_pack(&p, w->rec.arena.data, w->rec.arena.len, it->arena_base, &s->arena,
+                             &it->prep) == 0;
+}
+
+/* Copy the worker's winrec into the slot's batch as one item. */
+static void slot_keep(struct dec_worker *w, struct dec_slot *s, const struct evtx_dec_rec *rec)
+{
+    const struct winrec *r = &w->rec;
     struct dec_item *it;
 
     if (s->item_count == s->item_cap) {
@@ -167,6 +188,7 @@ static void slot_keep(struct dec_slot *s, const struct winrec *r, const struct e
     it->field_first = s->field_count;
     it->arena_base = s->arena.len;
     it->arena_len = 0;
+    it->prepared = false;
     memset(&it->head, 0, sizeof(it->head));
     if (rec->rc == 0) {
         it->head = *r;
@@ -189,6 +211,9 @@ static void slot_keep(struct dec_slot *s, const struct winrec *r, const struct e
                               (unsigned long long)rec->record_id);
         } else {
             it->arena_len = r->arena.len;
+            if (w->norm != NULL) {
+                slot_prepare(w, s, it);
+            }
         }
     }
     s->item_count++;
@@ -344,7 +369,7 @@ static void slot_decode(struct dec_worker *w, struct dec_slot *s)
         return;
     }
     while (slot_step(w, s, &off, end, &rec)) {
-        slot_keep(s, &w->rec, &rec);
+        slot_keep(w, s, &rec);
     }
 }
 
@@ -352,6 +377,7 @@ static void slot_decode(struct dec_worker *w, struct dec_slot *s)
 
 static void worker_init(struct dec_worker *w, const struct evtx_crc *crc, const char *path)
 {
+    w->norm = NULL;
     w->bx = evtx_bx_new();
     w->brec = evtx_bxrec_new();
     winrec_init(&w->rec);
@@ -361,6 +387,7 @@ static void worker_init(struct dec_worker *w, const struct evtx_crc *crc, const 
 
 static void worker_release(struct dec_worker *w)
 {
+    normalizer_free(w->norm);
     evtx_bx_free(w->bx);
     evtx_bxrec_free(w->brec);
     winrec_release(&w->rec);
@@ -388,6 +415,33 @@ static size_t dec_pread(int fd, uint8_t *buf, size_t len, off_t at)
     return got;
 }
 
+/* The first slot waiting for a decoder, or NULL (lock held). */
+static struct dec_slot *dec_ready(struct evtx_dec *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->slot_count; i++) {
+        if (d->slots[i].state == SLOT_READY) {
+            return &d->slots[i];
+        }
+    }
+    return NULL;
+}
+
+/* Read and decode slot `s`, taken in SLOT_READY (lock held; released while working). */
+static void dec_work(struct evtx_dec *d, struct dec_worker *w, struct dec_slot *s)
+{
+    s->state = SLOT_BUSY;
+    (void)pthread_mutex_unlock(&d->lock);
+    /* Reading the chunk here keeps the copy off the caller's thread, the busiest one. */
+    s->len = dec_pread(d->fd, s->data, EVTX_CHUNK_SIZE,
+                       (off_t)EVTX_FILE_HEADER_SIZE + (off_t)s->index * EVTX_CHUNK_SIZE);
+    slot_decode(w, s);
+    (void)pthread_mutex_lock(&d->lock);
+    s->state = SLOT_DONE;
+    (void)pthread_cond_broadcast(&d->done);
+}
+
 static void *worker_main(void *arg)
 {
     struct evtx_dec *d = ((struct worker_arg *)arg)->d;
@@ -396,29 +450,14 @@ static void *worker_main(void *arg)
     free(arg);
     (void)pthread_mutex_lock(&d->lock);
     for (;;) {
-        struct dec_slot *s = NULL;
-        size_t i;
-        for (i = 0; i < d->slot_count && s == NULL; i++) {
-            if (d->slots[i].state == SLOT_READY) {
-                s = &d->slots[i];
-            }
-        }
-        if (s == NULL) {
-            if (d->stop) {
-                break;
-            }
+        struct dec_slot *s = dec_ready(d);
+        if (s != NULL) {
+            dec_work(d, w, s);
+        } else if (d->stop) {
+            break;
+        } else {
             (void)pthread_cond_wait(&d->work, &d->lock);
-            continue;
         }
-        s->state = SLOT_BUSY;
-        (void)pthread_mutex_unlock(&d->lock);
-        /* Reading the chunk here keeps the copy off the caller's thread, the busiest one. */
-        s->len = dec_pread(d->fd, s->data, EVTX_CHUNK_SIZE,
-                           (off_t)EVTX_FILE_HEADER_SIZE + (off_t)s->index * EVTX_CHUNK_SIZE);
-        slot_decode(w, s);
-        (void)pthread_mutex_lock(&d->lock);
-        s->state = SLOT_DONE;
-        (void)pthread_cond_broadcast(&d->done);
     }
     (void)pthread_mutex_unlock(&d->lock);
     return NULL;
@@ -506,9 +545,15 @@ static struct dec_slot *dec_current(struct evtx_dec *d)
     if (d->thread_count == 0) {
         return s; /* decoded record by record by evtx_dec_next */
     }
+    /* Rather than wait, the caller's thread decodes too: its own chunk first. */
     (void)pthread_mutex_lock(&d->lock);
     while (s->state != SLOT_DONE) {
-        (void)pthread_cond_wait(&d->done, &d->lock);
+        struct dec_slot *t = s->state == SLOT_READY ? s : dec_ready(d);
+        if (t != NULL) {
+            dec_work(d, &d->main, t);
+        } else {
+            (void)pthread_cond_wait(&d->done, &d->lock);
+        }
     }
     (void)pthread_mutex_unlock(&d->lock);
     return s;
@@ -602,11 +647,15 @@ static int dec_next_candidate(struct evtx_dec *d, struct evtx_dec_rec *rec, cons
     return 0;
 }
 
-int evtx_dec_next(struct evtx_dec *d, struct evtx_dec_rec *rec, const struct winrec **r)
+int evtx_dec_next(struct evtx_dec *d, struct evtx_dec_rec *rec, const struct winrec **r,
+                  struct norm_prepared **prep)
 {
     struct dec_slot *s;
 
     *r = NULL;
+    if (prep != NULL) {
+        *prep = NULL;
+    }
     while ((s = dec_current(d)) != NULL) {
         if (d->thread_count == 0) {
             /* One thread: decode in place, no batch to copy through. */
@@ -627,6 +676,10 @@ int evtx_dec_next(struct evtx_dec *d, struct evtx_dec_rec *rec, const struct win
             if (rec->rc == 0) {
                 dec_view(&d->view, s, it);
                 *r = &d->view;
+                if (it->prepared && prep != NULL) {
+                    norm_unpack(&it->prep, s->arena.data, &d->prep_view);
+                    *prep = &d->prep_view;
+                }
             }
             return 1;
         }
@@ -671,6 +724,10 @@ static void dec_start_threads(struct evtx_dec *d, unsigned threads)
     for (i = 0; i < threads; i++) {
         struct worker_arg *a = sho_xmalloc(sizeof(*a));
         worker_init(&d->workers[i], &d->crc, d->path);
+        if (d->opts.prepare) {
+            /* only the first half runs here: its handle table stays empty */
+            d->workers[i].norm = normalizer_new(d->opts.norm_flags, 1);
+        }
         a->d = d;
         a->w = &d->workers[i];
         if (pthread_create(&d->threads[i], NULL, worker_main, a) != 0) {
@@ -682,17 +739,19 @@ static void dec_start_threads(struct evtx_dec *d, unsigned threads)
     }
 }
 
-int evtx_dec_open(const char *path, unsigned threads, evtx_dec_problem_fn problem,
-                  void *problem_ctx, struct evtx_dec **out, struct sho_err *err)
+int evtx_dec_open(const char *path, const struct evtx_dec_opts *opts, struct evtx_dec **out,
+                  struct sho_err *err)
 {
     struct evtx_dec *d = sho_xcalloc(1, sizeof(*d));
+    unsigned threads = opts->threads;
     struct stat st;
     size_t i;
     int rc;
 
     d->path = sho_xstrdup(path);
-    d->problem = problem;
-    d->problem_ctx = problem_ctx;
+    d->opts = *opts;
+    d->problem = opts->problem;
+    d->problem_ctx = opts->problem_ctx;
     d->missing_at = -1;
     evtx_crc_init(&d->crc);
     d->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -715,9 +774,10 @@ int evtx_dec_open(const char *path, unsigned threads, evtx_dec_problem_fn proble
         free(d);
         return rc;
     }
+    /* The caller's thread is one of the decoders: it decodes whenever it would wait. */
     threads = threads > EVTX_DEC_THREADS_MAX ? EVTX_DEC_THREADS_MAX : threads;
-    threads = threads == 1 ? 0 : threads;
-    d->slot_count = threads == 0 ? 1 : (size_t)threads * DEC_SLOTS_PER_THREAD;
+    threads = threads <= 1 ? 0 : threads - 1;
+    d->slot_count = threads == 0 ? 1 : (size_t)(threads + 1) * DEC_SLOTS_PER_THREAD;
     d->slots = sho_xcalloc(d->slot_count, sizeof(*d->slots));
     for (i = 0; i < d->slot_count; i++) {
         d->slots[i].index = -1;
@@ -728,6 +788,9 @@ int evtx_dec_open(const char *path, unsigned threads, evtx_dec_problem_fn proble
     d->cand_slot->index = -1;
     sho_buf_init(&d->cand_slot->arena, 0);
     worker_init(&d->main, &d->crc, d->path);
+    if (opts->prepare && threads > 0) {
+        d->main.norm = normalizer_new(opts->norm_flags, 1);
+    }
     winrec_init(&d->view);
     free(d->view.fields); /* the view borrows batch fields */
     d->view.fields = NULL;
@@ -831,10 +894,12 @@ int evtx_dec_render(const char *path, int64_t offset, struct sho_buf *out, struc
     struct evtx_dec *d = NULL;
     struct dec_slot *s;
     int64_t index = (offset - EVTX_FILE_HEADER_SIZE) / EVTX_CHUNK_SIZE;
+    struct evtx_dec_opts opts;
     uint32_t off, size;
     int rc;
 
-    rc = evtx_dec_open(path, 0, NULL, NULL, &d, err);
+    memset(&opts, 0, sizeof(opts));
+    rc = evtx_dec_open(path, &opts, &d, err);
     if (rc != 0 || d == NULL) {
         return rc != 0 ? rc : SHO_EIO;
     }

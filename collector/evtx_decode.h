@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "normalize.h"
 #include "shoseki/common.h"
 #include "winrec.h"
 
@@ -34,13 +35,18 @@ struct evtx_dec_rec {
 /* A located problem with the container (not with one record): bad CRC, bad chunk. */
 typedef void (*evtx_dec_problem_fn)(void *ctx, int64_t offset, const char *what);
 
-/*
- * Open `path` and start reading with `threads` decoding threads (0 or 1: decode
- * on the caller's thread). Returns 0, or SHO_EIO / SHO_ECORRUPT (not EVTX) with
- * err naming the file.
- */
-SHO_NODISCARD int evtx_dec_open(const char *path, unsigned threads, evtx_dec_problem_fn problem,
-                                void *problem_ctx, struct evtx_dec **out, struct sho_err *err);
+struct evtx_dec_opts {
+    unsigned threads;            /* decoding threads; 0 or 1: decode on the caller's thread */
+    bool prepare;                /* threads also run normalizer_prepare on each record */
+    unsigned norm_flags;         /* enum normalize_flags of their normalizers */
+    evtx_dec_problem_fn problem; /* may be NULL */
+    void *problem_ctx;           /* its context */
+};
+
+/* Open `path` and start reading. Returns 0, or SHO_EIO / SHO_ECORRUPT (not EVTX) with err
+ * naming the file. */
+SHO_NODISCARD int evtx_dec_open(const char *path, const struct evtx_dec_opts *opts,
+                                struct evtx_dec **out, struct sho_err *err);
 
 /* True when the file header's dirty flag is set (not closed cleanly). */
 bool evtx_dec_is_dirty(const struct evtx_dec *d);
@@ -48,11 +54,15 @@ bool evtx_dec_is_dirty(const struct evtx_dec *d);
 /*
  * The next record: the records of every chunk's chain in file order first,
  * then the candidates found in slack space. Returns 1 with *rec set and, when
- * rec->rc is 0, the record in `r` (borrowed view, valid until the next call);
- * 0 at the end. Container problems are reported through the problem callback
- * as they are met, from the caller's thread.
+ * rec->rc is 0, the record in `r` (borrowed view, valid until the next call)
+ * and, when a decoding thread prepared it (opts.prepare), its first half of
+ * normalization in *prep (the caller may change it; valid until the next
+ * call), else *prep NULL; 0 at the end. `prep` may be NULL. Container problems
+ * are reported through the problem callback as they are met, from the
+ * caller's thread.
  */
-int evtx_dec_next(struct evtx_dec *d, struct evtx_dec_rec *rec, const struct winrec **r);
+int evtx_dec_next(struct evtx_dec *d, struct evtx_dec_rec *rec, const struct winrec **r,
+                  struct norm_prepared **prep);
 
 /* Chunks counted by the header whose records could not be read at all. */
 uint64_t evtx_dec_bad_chunks(const struct evtx_dec *d);

@@ -161,25 +161,68 @@ static enum norm_class norm_dispatch(struct normalizer *n, const struct winrec *
     return NORM_NONE;
 }
 
-int normalizer_run(struct normalizer *n, const struct winrec *r, struct sho_event *ev)
+void normalizer_prepare(struct normalizer *n, const struct winrec *r, struct norm_prepared *p)
 {
-    enum norm_class cls;
+    struct sho_event *ev = &p->ev;
 
     sho_event_clear(ev);
-    n->keep_unresolved = false;
+    n->op = NORM_OP_NONE;
+    n->server_security = false;
     norm_envelope(r, ev);
-    cls = norm_dispatch(n, r, ev);
+    p->cls = (uint8_t)norm_dispatch(n, r, ev);
+    if ((n->flags & NORMALIZE_ALL_EVENTS) != 0 && p->cls == NORM_NONE && ev->user_sid == NULL) {
+        /* Unknown records still name their writer when the envelope says it. */
+        ev->user_sid = winrec_str(r, r->security_id);
+    }
+    p->op = n->op;
+    p->server_security = n->server_security;
+}
+
+/* 4658 / 4660: the path and type of the handle, from the 4656/4663 that opened it. */
+static bool norm_resolve(struct normalizer *n, struct norm_prepared *p)
+{
+    struct sho_event *ev = &p->ev;
+    const char *path = NULL, *type = NULL;
+
+    if (handle_table_get(n->handles, ev->host, ev->process_id, ev->handle_id, &path, &type)) {
+        /* Copy before a drop frees the entry. */
+        ev->path = norm_keep(&n->path, path);
+        ev->object_type = norm_keep(&n->object_type, type);
+    }
+    if (ev->event_id == 4660) {
+        /* ObjectServer "Security" is the file system and registry; keep a blind delete. */
+        return ev->object_type == NULL && p->server_security;
+    }
+    handle_table_drop(n->handles, ev->host, ev->process_id, ev->handle_id);
+    return false;
+}
+
+int normalizer_finish(struct normalizer *n, struct norm_prepared *p)
+{
+    struct sho_event *ev = &p->ev;
+    bool keep_unresolved = false;
+
+    switch (p->op) {
+    case NORM_OP_PUT:
+        handle_table_put(n->handles, ev->host, ev->process_id, ev->handle_id, ev->path,
+                         ev->object_type);
+        break;
+    case NORM_OP_RESOLVE:
+        keep_unresolved = norm_resolve(n, p);
+        break;
+    case NORM_OP_RESET:
+        handle_table_reset_host(n->handles, ev->host);
+        break;
+    default:
+        break;
+    }
     if ((n->flags & NORMALIZE_ALL_EVENTS) != 0) {
-        if (cls == NORM_NONE && ev->user_sid == NULL) {
-            /* Unknown records still name their writer when the envelope says it. */
-            ev->user_sid = winrec_str(r, r->security_id);
-        }
         return 1;
     }
-    switch (cls) {
+    switch (p->cls) {
     case NORM_OBJECT:
         /* A deletion whose object could not be resolved is kept: losing it is worse. */
-        if (norm_is_filesystem(ev->object_type) || n->keep_unresolved) {
+        if (norm_is_filesystem(ev->object_type) || keep_unresolved) {
             return 1;
         }
         return (n->flags & NORMALIZE_ALL_OBJECTS) != 0;
@@ -189,4 +232,15 @@ int normalizer_run(struct normalizer *n, const struct winrec *r, struct sho_even
     default:
         return 0;
     }
+}
+
+int normalizer_run(struct normalizer *n, const struct winrec *r, struct sho_event *ev)
+{
+    struct norm_prepared p;
+    int keep;
+
+    normalizer_prepare(n, r, &p);
+    keep = normalizer_finish(n, &p);
+    *ev = p.ev;
+    return keep;
 }

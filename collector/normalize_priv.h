@@ -11,14 +11,6 @@
 #include "handle_table.h"
 #include "normalize.h"
 
-/* What kind of record a provider table recognised, which decides the filter. */
-enum norm_class {
-    NORM_NONE = 0,      /* not a record shoseki interprets */
-    NORM_OBJECT = 1,    /* an access to an object: kept when the object is file-system */
-    NORM_SESSION = 2,   /* logon, logoff: always kept */
-    NORM_INTEGRITY = 3, /* log cleared, audit policy, shares, devices: always kept */
-};
-
 struct normalizer {
     unsigned flags;               /* enum normalize_flags */
     struct handle_table *handles; /* owned */
@@ -26,7 +18,8 @@ struct normalizer {
     struct sho_buf object_type;   /* copied object type of the current event */
     struct sho_buf user;          /* user split from DOMAIN\name */
     struct sho_buf domain;        /* domain split from DOMAIN\name */
-    bool keep_unresolved;         /* current record: an unresolved file-system deletion */
+    uint8_t op;                   /* current record: enum norm_op */
+    bool server_security;         /* current record: ObjectServer "Security" */
 };
 
 /* Fill user_sid, user, domain, logon_id from <prefix>UserSid, ...UserName, ...DomainName,

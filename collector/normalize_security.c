@@ -74,8 +74,7 @@ static enum norm_class sec_object(struct normalizer *n, const struct winrec *r,
         ev->actions |= SHO_ACT_DELETE;
     }
     if (ev->handle_id != 0 && ev->path != NULL && ev->outcome != SHO_OUTCOME_FAILURE) {
-        handle_table_put(n->handles, ev->host, ev->process_id, ev->handle_id, ev->path,
-                         ev->object_type);
+        n->op = NORM_OP_PUT; /* remembered in record order by normalizer_finish */
     }
     return NORM_OBJECT;
 }
@@ -104,28 +103,20 @@ static enum norm_class sec_sd_change(const struct winrec *r, struct sho_event *e
     return NORM_OBJECT;
 }
 
+/* The path comes from the handle table, in record order (normalizer_finish). */
 static enum norm_class sec_handle(struct normalizer *n, const struct winrec *r,
                                   struct sho_event *ev)
 {
-    const char *path = NULL, *type = NULL;
     const char *server = winrec_get(r, "ObjectServer");
 
     norm_person(r, "Subject", ev);
     (void)norm_u64(r, "HandleId", &ev->handle_id, &ev->has, SHO_HAS_HANDLE_ID);
     sec_process(r, ev);
-    if (handle_table_get(n->handles, ev->host, ev->process_id, ev->handle_id, &path, &type)) {
-        /* Copy before a drop frees the entry. */
-        ev->path = norm_keep(&n->path, path);
-        ev->object_type = norm_keep(&n->object_type, type);
-    }
     if (ev->event_id == 4660) {
         ev->actions = SHO_ACT_DELETE;
-        /* ObjectServer "Security" is the file system and registry; keep a blind delete. */
-        n->keep_unresolved =
-            ev->object_type == NULL && server != NULL && strcmp(server, "Security") == 0;
-    } else {
-        handle_table_drop(n->handles, ev->host, ev->process_id, ev->handle_id);
     }
+    n->op = NORM_OP_RESOLVE;
+    n->server_security = server != NULL && strcmp(server, "Security") == 0;
     return NORM_OBJECT;
 }
 
@@ -266,7 +257,7 @@ enum norm_class norm_security(struct normalizer *n, const struct winrec *r, stru
         ev->path = winrec_get(r, "DeviceId");
         return NORM_INTEGRITY;
     case 4608:
-        handle_table_reset_host(n->handles, ev->host);
+        n->op = NORM_OP_RESET;
         return NORM_NONE;
     default:
         norm_person(r, "Subject", ev);

@@ -62,14 +62,15 @@ static size_t read_ours(const char *path, struct ours_rec **out)
     struct ours_rec *list = NULL;
     size_t count = 0, cap = 0;
     struct sho_buf text;
+    struct evtx_dec_opts opts = { 1, false, 0, NULL, NULL };
 
     sho_buf_init(&text, CMP_TEXT_LIMIT);
-    if (evtx_dec_open(path, 1, NULL, NULL, &d, NULL) != 0) {
+    if (evtx_dec_open(path, &opts, &d, NULL) != 0) {
         *out = NULL;
         sho_buf_release(&text);
         return 0;
     }
-    while (evtx_dec_next(d, &rec, &r) == 1) {
+    while (evtx_dec_next(d, &rec, &r, NULL) == 1) {
         if (rec.is_recovered || rec.rc != 0) {
             continue;
         }

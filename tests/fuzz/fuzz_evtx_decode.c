@@ -9,7 +9,9 @@
  * records before recovered ones; every offset lies inside the file past its
  * header and a record's bytes fit in the file; a failure is SHO_ECORRUPT or
  * SHO_ELIMIT with a message; a decoded winrec's strings are NUL-terminated
- * inside its arena; a rendered record is empty or whole elements, one per line.
+ * inside its arena; a rendered record is empty or whole elements, one per line;
+ * what a decoding thread prepared for normalization (norm_pack.c) equals what
+ * the caller's thread prepares from the same record.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +55,25 @@ static void check_rec(const struct evtx_dec_rec *rec, const struct winrec *r)
     }
 }
 
+/* The worker's prepared half against the same half done here, compared as JSON. */
+static void check_prepared(struct normalizer *n, const struct winrec *r,
+                           const struct norm_prepared *theirs)
+{
+    struct norm_prepared mine;
+    struct sho_buf a, b;
+
+    normalizer_prepare(n, r, &mine);
+    sho_buf_init(&a, (size_t)64 << 20);
+    sho_buf_init(&b, (size_t)64 << 20);
+    if (sho_event_to_json(&mine.ev, 0, &a) != 0 || sho_event_to_json(&theirs->ev, 0, &b) != 0 ||
+        a.len != b.len || memcmp(a.data, b.data, a.len) != 0 || mine.cls != theirs->cls ||
+        mine.op != theirs->op || mine.server_security != theirs->server_security) {
+        fuzz_fail("prepared on a decoding thread differs: %.*s", (int)b.len, b.data);
+    }
+    sho_buf_release(&a);
+    sho_buf_release(&b);
+}
+
 static void on_chunk_rec(void *ctx, const struct evtx_dec_rec *rec, const struct winrec *r)
 {
     (void)ctx;
@@ -93,15 +114,19 @@ static void fuzz_file(const char *path, size_t size)
 {
     struct evtx_dec *d = NULL;
     struct evtx_dec_rec rec;
+    struct evtx_dec_opts opts = { 2, true, NORMALIZE_ALL_EVENTS, on_problem, &size };
     const struct winrec *r = NULL;
+    struct norm_prepared *prep = NULL;
+    struct normalizer *n;
     int64_t last = -1, rendered[FUZZ_RENDERED];
     size_t render_count = 0;
     bool recovered = false;
 
-    if (evtx_dec_open(path, 2, on_problem, &size, &d, NULL) != 0) {
+    if (evtx_dec_open(path, &opts, &d, NULL) != 0) {
         return;
     }
-    while (evtx_dec_next(d, &rec, &r) == 1) {
+    n = normalizer_new(NORMALIZE_ALL_EVENTS, 16);
+    while (evtx_dec_next(d, &rec, &r, &prep) == 1) {
         if (rec.offset < EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_HEADER_SIZE ||
             (uint64_t)rec.offset + EVTX_RECORD_MIN_SIZE > size) {
             fuzz_fail("record at offset %lld of a %zu-byte file", (long long)rec.offset, size);
@@ -115,10 +140,15 @@ static void fuzz_file(const char *path, size_t size)
         recovered = rec.is_recovered;
         last = rec.is_recovered ? last : rec.offset;
         check_rec(&rec, r);
+        if (rec.rc == 0 && prep != NULL) {
+            check_prepared(n, r, prep);
+            (void)normalizer_finish(n, prep);
+        }
         if (rec.rc == 0 && render_count < FUZZ_RENDERED) {
             rendered[render_count++] = rec.offset;
         }
     }
+    normalizer_free(n);
     evtx_dec_close(d);
     render_some(path, rendered, render_count);
 }
