@@ -83,6 +83,9 @@ struct evtx_bxrec {
     bool has_num;             /* num holds a System number not yet turned into text */
     struct evtx_bx_val num;   /* its value (bytes borrowed from the chunk) */
     struct sho_buf attr_text; /* captured attribute value */
+    bool fnum_ok;             /* a named field's text began with the number fnum */
+    uint64_t fnum;            /* that number */
+    size_t fnum_end;          /* the text's length right after it */
 };
 
 /* ---- plans ------------------------------------------------------------------------ */
@@ -196,6 +199,7 @@ static void rec_begin(struct evtx_bxrec *s, unsigned target, const char *name, s
     s->target_depth = s->depth;
     s->text_ctl = false;
     s->has_num = false;
+    s->fnum_ok = false;
     s->cap_first = s->plan != NULL ? s->plan->part_count : 0;
     sho_buf_reset(&s->text);
     sho_buf_reset(&s->name);
@@ -475,6 +479,10 @@ static int rec_value(void *ctx, const struct evtx_bx_val *v)
         return 0;
     }
     rc = rec_flush_num(s);
+    if (s->target == BX_TAG_NAME) {
+        /* A field that is one unsigned number keeps it: normalization need not parse it. */
+        s->fnum_ok = s->text.len == 0 && evtx_value_u64(v->type, v->p, v->len, &s->fnum);
+    }
     if (rc == 0 && v->type == EVTX_V_STRING) {
         rc = evtx_utf16_append_ctl(&s->text, v->p, v->len / 2, &ctl);
         s->text_ctl |= ctl;
@@ -483,6 +491,7 @@ static int rec_value(void *ctx, const struct evtx_bx_val *v)
                        v->type == (EVTX_V_ARRAY | EVTX_V_ANSI);
         rc = evtx_value_append(&s->text, v->type, v->p, v->len);
     }
+    s->fnum_end = s->text.len;
     return rc;
 }
 
@@ -525,12 +534,15 @@ static int rec_finish(struct evtx_bxrec *s)
 {
     struct winrec *r = s->rec;
     const char *t;
+    bool is_num;
 
     if (s->plan != NULL) {
         plan_action(s->plan, s->target, false, s->target == BX_TAG_NAME ? &s->name : NULL,
                     s->cap_first);
         return 0;
     }
+    /* the number stands for the field only when nothing came after it */
+    is_num = s->fnum_ok && s->text.len == s->fnum_end && !s->text_ctl;
     if (s->text_ctl) {
         rec_xmlize(&s->text, false);
     }
@@ -556,6 +568,10 @@ static int rec_finish(struct evtx_bxrec *s)
     case BX_TAG_COMPUTER:
         return winrec_store(r, t, s->text.len, &r->computer);
     case BX_TAG_NAME:
+        if (is_num) {
+            return winrec_add_field_u64(r, s->name.data != NULL ? s->name.data : "", s->name.len, t,
+                                        s->text.len, s->fnum);
+        }
         return winrec_add_field(r, s->name.data != NULL ? s->name.data : "", s->name.len, t,
                                 s->text.len);
     default:

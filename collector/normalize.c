@@ -57,26 +57,24 @@ int norm_u64(const struct winrec *r, const char *name, uint64_t *out, uint32_t *
     return 1;
 }
 
-/* prefix + suffix into `out` (cut to fit): field names are built per record, without printf. */
-static const char *norm_name(char *out, size_t out_len, const char *prefix, const char *suffix)
+/* The four field names of a person, spelled out: no names built per record. */
+struct norm_person_names {
+    const char *sid, *user, *domain, *logon;
+};
+
+static const struct norm_person_names person_names[] = {
+    [NORM_SUBJECT] = { "SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId" },
+    [NORM_TARGET] = { "TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId" },
+};
+
+void norm_person(const struct winrec *r, enum norm_who who, struct sho_event *ev)
 {
-    size_t n = sho_str_copy(out, out_len, prefix);
+    const struct norm_person_names *n = &person_names[who];
 
-    if (n < out_len) {
-        (void)sho_str_copy(out + n, out_len - n, suffix);
-    }
-    return out;
-}
-
-void norm_person(const struct winrec *r, const char *prefix, struct sho_event *ev)
-{
-    char name[64];
-
-    ev->user_sid = winrec_get(r, norm_name(name, sizeof(name), prefix, "UserSid"));
-    ev->user = winrec_get(r, norm_name(name, sizeof(name), prefix, "UserName"));
-    ev->domain = winrec_get(r, norm_name(name, sizeof(name), prefix, "DomainName"));
-    (void)norm_u64(r, norm_name(name, sizeof(name), prefix, "LogonId"), &ev->logon_id, &ev->has,
-                   SHO_HAS_LOGON_ID);
+    ev->user_sid = winrec_get(r, n->sid);
+    ev->user = winrec_get(r, n->user);
+    ev->domain = winrec_get(r, n->domain);
+    (void)norm_u64(r, n->logon, &ev->logon_id, &ev->has, SHO_HAS_LOGON_ID);
 }
 
 const char *norm_keep(struct sho_buf *b, const char *s)

@@ -13,7 +13,7 @@ enum norm_class norm_eventlog(struct normalizer *n, const struct winrec *r, stru
     if (ev->event_id != 1102 && ev->event_id != 104) {
         return NORM_NONE;
     }
-    norm_person(r, "Subject", ev);
+    norm_person(r, NORM_SUBJECT, ev);
     ev->actions = SHO_ACT_LOG_CLEARED;
     ev->object_type = "Log";
     ev->path = ev->event_id == 104 ? winrec_get(r, "Channel") : ev->channel;

@@ -22,9 +22,12 @@ struct normalizer {
     bool server_security;         /* current record: ObjectServer "Security" */
 };
 
-/* Fill user_sid, user, domain, logon_id from <prefix>UserSid, ...UserName, ...DomainName,
+/* Whose fields describe the person: Subject* or Target*. */
+enum norm_who { NORM_SUBJECT = 0, NORM_TARGET = 1 };
+
+/* Fill user_sid, user, domain, logon_id from <who>UserSid, ...UserName, ...DomainName,
  * ...LogonId. */
-void norm_person(const struct winrec *r, const char *prefix, struct sho_event *ev);
+void norm_person(const struct winrec *r, enum norm_who who, struct sho_event *ev);
 
 /* Set a numeric field from a named value when it parses; returns 1 when set. */
 int norm_u64(const struct winrec *r, const char *name, uint64_t *out, uint32_t *has, uint32_t flag);

@@ -61,7 +61,7 @@ static size_t sddl_owner(const char *sddl, const char **start)
 static enum norm_class sec_object(struct normalizer *n, const struct winrec *r,
                                   struct sho_event *ev)
 {
-    norm_person(r, "Subject", ev);
+    norm_person(r, NORM_SUBJECT, ev);
     ev->object_type = winrec_get(r, "ObjectType");
     ev->path = winrec_get(r, "ObjectName");
     (void)norm_u64(r, "HandleId", &ev->handle_id, &ev->has, SHO_HAS_HANDLE_ID);
@@ -87,7 +87,7 @@ static enum norm_class sec_sd_change(const struct winrec *r, struct sho_event *e
     size_t alen = sddl_owner(old_sd, &a);
     size_t blen = sddl_owner(new_sd, &b);
 
-    norm_person(r, "Subject", ev);
+    norm_person(r, NORM_SUBJECT, ev);
     ev->object_type = winrec_get(r, "ObjectType");
     ev->path = winrec_get(r, "ObjectName");
     (void)norm_u64(r, "HandleId", &ev->handle_id, &ev->has, SHO_HAS_HANDLE_ID);
@@ -109,7 +109,7 @@ static enum norm_class sec_handle(struct normalizer *n, const struct winrec *r,
 {
     const char *server = winrec_get(r, "ObjectServer");
 
-    norm_person(r, "Subject", ev);
+    norm_person(r, NORM_SUBJECT, ev);
     (void)norm_u64(r, "HandleId", &ev->handle_id, &ev->has, SHO_HAS_HANDLE_ID);
     sec_process(r, ev);
     if (ev->event_id == 4660) {
@@ -153,7 +153,7 @@ static enum norm_class sec_share(struct normalizer *n, const struct winrec *r, s
     const char *share = winrec_get(r, "ShareName");
     const char *target = winrec_get(r, "RelativeTargetName");
 
-    norm_person(r, "Subject", ev);
+    norm_person(r, NORM_SUBJECT, ev);
     ev->object_type = winrec_get(r, "ObjectType");
     ev->client_ip = winrec_get(r, "IpAddress");
     ev->share_local_path = winrec_get(r, "ShareLocalPath");
@@ -207,7 +207,7 @@ static enum norm_class sec_session(const struct winrec *r, struct sho_event *ev)
 {
     uint64_t v;
 
-    norm_person(r, "Target", ev);
+    norm_person(r, NORM_TARGET, ev);
     if (winrec_get_u64(r, "LogonType", &v) == 1 && v <= UINT32_MAX) {
         ev->logon_type = (uint32_t)v;
         ev->has |= SHO_HAS_LOGON_TYPE;
@@ -244,11 +244,11 @@ enum norm_class norm_security(struct normalizer *n, const struct winrec *r, stru
     case 4647:
         return sec_session(r, ev);
     case 4719:
-        norm_person(r, "Subject", ev);
+        norm_person(r, NORM_SUBJECT, ev);
         ev->actions = SHO_ACT_AUDIT_POLICY;
         return NORM_INTEGRITY;
     case 6416:
-        norm_person(r, "Subject", ev);
+        norm_person(r, NORM_SUBJECT, ev);
         ev->actions = SHO_ACT_DEVICE_CONNECT;
         ev->object_type = winrec_get(r, "ClassName");
         if (ev->object_type == NULL) {
@@ -260,7 +260,7 @@ enum norm_class norm_security(struct normalizer *n, const struct winrec *r, stru
         n->op = NORM_OP_RESET;
         return NORM_NONE;
     default:
-        norm_person(r, "Subject", ev);
+        norm_person(r, NORM_SUBJECT, ev);
         return NORM_NONE;
     }
 }

@@ -59,8 +59,8 @@ int winrec_store(struct winrec *r, const char *s, size_t len, uint32_t *off)
     return 0;
 }
 
-int winrec_add_field(struct winrec *r, const char *name, size_t name_len, const char *value,
-                     size_t value_len)
+static int winrec_add(struct winrec *r, const char *name, size_t name_len, const char *value,
+                      size_t value_len, const uint64_t *num)
 {
     struct winrec_field f;
     int rc;
@@ -76,8 +76,23 @@ int winrec_add_field(struct winrec *r, const char *name, size_t name_len, const 
     if (rc != 0) {
         return rc;
     }
+    f.name_len = (uint32_t)name_len;
+    f.has_num = num != NULL;
+    f.num = num != NULL ? *num : 0;
     r->fields[r->field_count++] = f;
     return 0;
+}
+
+int winrec_add_field(struct winrec *r, const char *name, size_t name_len, const char *value,
+                     size_t value_len)
+{
+    return winrec_add(r, name, name_len, value, value_len, NULL);
+}
+
+int winrec_add_field_u64(struct winrec *r, const char *name, size_t name_len, const char *value,
+                         size_t value_len, uint64_t num)
+{
+    return winrec_add(r, name, name_len, value, value_len, &num);
 }
 
 const char *winrec_str(const struct winrec *r, uint32_t off)
@@ -88,27 +103,56 @@ const char *winrec_str(const struct winrec *r, uint32_t off)
     return r->arena.data + off;
 }
 
-const char *winrec_get(const struct winrec *r, const char *name)
+/* The first field named `name`, or NULL. */
+static const struct winrec_field *winrec_find(const struct winrec *r, const char *name)
 {
+    size_t len = strlen(name);
     size_t i;
 
     for (i = 0; i < r->field_count; i++) {
-        const char *n = r->arena.data + r->fields[i].name;
-        /* The first byte settles most comparisons without a call. */
-        if (n[0] == name[0] && strcmp(n, name) == 0) {
-            const char *v = r->arena.data + r->fields[i].value;
-            return (v[0] == '\0' || (v[0] == '-' && v[1] == '\0')) ? NULL : v;
+        const struct winrec_field *f = &r->fields[i];
+        /* Length and first byte settle most comparisons without a call. */
+        if (f->name_len == len && r->arena.data[f->name] == name[0] &&
+            memcmp(r->arena.data + f->name, name, len) == 0) {
+            return f;
         }
     }
     return NULL;
 }
 
+/* Windows writes "-" for "no value". */
+static bool winrec_is_empty(const char *v)
+{
+    return v[0] == '\0' || (v[0] == '-' && v[1] == '\0');
+}
+
+const char *winrec_get(const struct winrec *r, const char *name)
+{
+    const struct winrec_field *f = winrec_find(r, name);
+    const char *v;
+
+    if (f == NULL) {
+        return NULL;
+    }
+    v = r->arena.data + f->value;
+    return winrec_is_empty(v) ? NULL : v;
+}
+
 int winrec_get_u64(const struct winrec *r, const char *name, uint64_t *out)
 {
-    const char *v = winrec_get(r, name);
+    const struct winrec_field *f = winrec_find(r, name);
+    const char *v;
     size_t len;
 
-    if (v == NULL) {
+    if (f == NULL) {
+        return 0;
+    }
+    if (f->has_num) {
+        *out = f->num;
+        return 1;
+    }
+    v = r->arena.data + f->value;
+    if (winrec_is_empty(v)) {
         return 0;
     }
     len = strlen(v);

@@ -35,8 +35,11 @@ enum winrec_has {
 };
 
 struct winrec_field {
-    uint32_t name;  /* arena offset */
-    uint32_t value; /* arena offset */
+    uint32_t name;     /* arena offset */
+    uint32_t value;    /* arena offset */
+    uint32_t name_len; /* bytes of the name */
+    bool has_num;      /* `num` is the value's number (the value is that number's text) */
+    uint64_t num;      /* the value as an unsigned integer, when has_num */
 };
 
 struct winrec {
@@ -69,6 +72,14 @@ SHO_NODISCARD int winrec_store(struct winrec *r, const char *s, size_t len, uint
 /* Add a named field (both copied). Past WINREC_MAX_FIELDS it is counted, not kept. */
 SHO_NODISCARD int winrec_add_field(struct winrec *r, const char *name, size_t name_len,
                                    const char *value, size_t value_len);
+
+/*
+ * The same for a field whose value is the text of unsigned integer `num` (as
+ * winrec_get_u64 would parse it): the number is kept too, so lookups need
+ * not parse it back.
+ */
+SHO_NODISCARD int winrec_add_field_u64(struct winrec *r, const char *name, size_t name_len,
+                                       const char *value, size_t value_len, uint64_t num);
 
 /* The string at arena offset `off`, or NULL for WINREC_NONE. Borrowed. */
 const char *winrec_str(const struct winrec *r, uint32_t off);

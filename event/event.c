@@ -111,31 +111,32 @@ enum {
 };
 
 static const struct event_field fields[F_COUNT] = {
-    [F_TIME] = { "time", EVENT_FIELD_STRING },
-    [F_HOST] = { "host", EVENT_FIELD_STRING },
-    [F_CHANNEL] = { "channel", EVENT_FIELD_STRING },
-    [F_PROVIDER] = { "provider", EVENT_FIELD_STRING },
-    [F_EVENT_ID] = { "event_id", EVENT_FIELD_NUMBER },
-    [F_RECORD_ID] = { "record_id", EVENT_FIELD_NUMBER },
-    [F_USER_SID] = { "user_sid", EVENT_FIELD_STRING },
-    [F_USER] = { "user", EVENT_FIELD_STRING },
-    [F_DOMAIN] = { "domain", EVENT_FIELD_STRING },
-    [F_LOGON_ID] = { "logon_id", EVENT_FIELD_STRING },
-    [F_ACTIONS] = { "actions", EVENT_FIELD_ACTIONS },
-    [F_OUTCOME] = { "outcome", EVENT_FIELD_STRING },
-    [F_OBJECT_TYPE] = { "object_type", EVENT_FIELD_STRING },
-    [F_PATH] = { "path", EVENT_FIELD_STRING },
-    [F_PROCESS] = { "process", EVENT_FIELD_STRING },
-    [F_PROCESS_ID] = { "process_id", EVENT_FIELD_NUMBER },
-    [F_CLIENT_IP] = { "client_ip", EVENT_FIELD_STRING },
-    [F_SHARE] = { "share", EVENT_FIELD_STRING },
-    [F_SHARE_LOCAL_PATH] = { "share_local_path", EVENT_FIELD_STRING },
-    [F_ACCESS_MASK] = { "access_mask", EVENT_FIELD_STRING },
-    [F_HANDLE_ID] = { "handle_id", EVENT_FIELD_STRING },
-    [F_LOGON_TYPE] = { "logon_type", EVENT_FIELD_NUMBER },
-    [F_SOURCE] = { "source", EVENT_FIELD_STRING },
-    [F_SOURCE_OFFSET] = { "source_offset", EVENT_FIELD_NUMBER },
-    [F_REF] = { "ref", EVENT_FIELD_STRING },
+    [F_TIME] = { "time", sizeof("time") - 1, EVENT_FIELD_STRING },
+    [F_HOST] = { "host", sizeof("host") - 1, EVENT_FIELD_STRING },
+    [F_CHANNEL] = { "channel", sizeof("channel") - 1, EVENT_FIELD_STRING },
+    [F_PROVIDER] = { "provider", sizeof("provider") - 1, EVENT_FIELD_STRING },
+    [F_EVENT_ID] = { "event_id", sizeof("event_id") - 1, EVENT_FIELD_NUMBER },
+    [F_RECORD_ID] = { "record_id", sizeof("record_id") - 1, EVENT_FIELD_NUMBER },
+    [F_USER_SID] = { "user_sid", sizeof("user_sid") - 1, EVENT_FIELD_STRING },
+    [F_USER] = { "user", sizeof("user") - 1, EVENT_FIELD_STRING },
+    [F_DOMAIN] = { "domain", sizeof("domain") - 1, EVENT_FIELD_STRING },
+    [F_LOGON_ID] = { "logon_id", sizeof("logon_id") - 1, EVENT_FIELD_STRING },
+    [F_ACTIONS] = { "actions", sizeof("actions") - 1, EVENT_FIELD_ACTIONS },
+    [F_OUTCOME] = { "outcome", sizeof("outcome") - 1, EVENT_FIELD_STRING },
+    [F_OBJECT_TYPE] = { "object_type", sizeof("object_type") - 1, EVENT_FIELD_STRING },
+    [F_PATH] = { "path", sizeof("path") - 1, EVENT_FIELD_STRING },
+    [F_PROCESS] = { "process", sizeof("process") - 1, EVENT_FIELD_STRING },
+    [F_PROCESS_ID] = { "process_id", sizeof("process_id") - 1, EVENT_FIELD_NUMBER },
+    [F_CLIENT_IP] = { "client_ip", sizeof("client_ip") - 1, EVENT_FIELD_STRING },
+    [F_SHARE] = { "share", sizeof("share") - 1, EVENT_FIELD_STRING },
+    [F_SHARE_LOCAL_PATH] = { "share_local_path", sizeof("share_local_path") - 1,
+                             EVENT_FIELD_STRING },
+    [F_ACCESS_MASK] = { "access_mask", sizeof("access_mask") - 1, EVENT_FIELD_STRING },
+    [F_HANDLE_ID] = { "handle_id", sizeof("handle_id") - 1, EVENT_FIELD_STRING },
+    [F_LOGON_TYPE] = { "logon_type", sizeof("logon_type") - 1, EVENT_FIELD_NUMBER },
+    [F_SOURCE] = { "source", sizeof("source") - 1, EVENT_FIELD_STRING },
+    [F_SOURCE_OFFSET] = { "source_offset", sizeof("source_offset") - 1, EVENT_FIELD_NUMBER },
+    [F_REF] = { "ref", sizeof("ref") - 1, EVENT_FIELD_STRING },
 };
 
 size_t event_field_count(unsigned flags)
@@ -158,15 +159,32 @@ const char *sho_event_field_name(size_t index)
     return index < F_COUNT ? fields[index].name : NULL;
 }
 
-/* Digits of `v` in `base` (10 or 16, lower case) at `out`, NUL-terminated, without printf. */
-static void field_digits(char *out, uint64_t v, unsigned base)
+/* Decimal digits of `v` at `out`, NUL-terminated, without printf (constant base: no division
+ * instruction). */
+static void field_dec(char *out, uint64_t v)
 {
     char t[24];
     size_t n = 0, i;
 
     do {
-        t[n++] = "0123456789abcdef"[v % base];
-        v /= base;
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (i = 0; i < n; i++) {
+        out[i] = t[n - 1 - i];
+    }
+    out[n] = '\0';
+}
+
+/* Lower-case hexadecimal digits of `v` at `out`, NUL-terminated. */
+static void field_hexdigits(char *out, uint64_t v)
+{
+    char t[24];
+    size_t n = 0, i;
+
+    do {
+        t[n++] = "0123456789abcdef"[v & 0xF];
+        v >>= 4;
     } while (v != 0);
     for (i = 0; i < n; i++) {
         out[i] = t[n - 1 - i];
@@ -179,7 +197,7 @@ static const char *field_u64(char *scratch, bool present, uint64_t v)
     if (!present) {
         return NULL;
     }
-    field_digits(scratch, v, 10);
+    field_dec(scratch, v);
     return scratch;
 }
 
@@ -190,7 +208,7 @@ static const char *field_hex(char *scratch, bool present, uint64_t v)
     }
     scratch[0] = '0';
     scratch[1] = 'x';
-    field_digits(scratch + 2, v, 16);
+    field_hexdigits(scratch + 2, v);
     return scratch;
 }
 

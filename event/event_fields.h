@@ -20,6 +20,7 @@ enum event_field_kind {
 
 struct event_field {
     const char *name;
+    size_t name_len; /* strlen(name) */
     enum event_field_kind kind;
 };
 
