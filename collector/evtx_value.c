@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define FILETIME_PER_DAY  864000000000ULL /* 100 ns ticks */
 #define DAYS_1601_TO_1970 134774
@@ -132,6 +135,21 @@ int evtx_utf16_append_ctl(struct sho_buf *out, const uint8_t *p, size_t units, b
                 return SHO_ELIMIT;
             }
             ascii = out->len;
+#if defined(__SSE2__)
+            /* Eight units at a time while all are printable ASCII (0x20-0x7F). */
+            while (units - i >= 8) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+                __m128i high = _mm_and_si128(v, _mm_set1_epi16((short)0xFF80));
+                __m128i good = _mm_andnot_si128(_mm_cmplt_epi16(v, _mm_set1_epi16(0x20)),
+                                                _mm_cmpeq_epi16(high, _mm_setzero_si128()));
+                if (_mm_movemask_epi8(good) != 0xFFFF) {
+                    break;
+                }
+                _mm_storel_epi64((__m128i *)(void *)(out->data + ascii), _mm_packus_epi16(v, v));
+                ascii += 8;
+                i += 8;
+            }
+#endif
             /* Four units at a time while all are printable ASCII (0x20-0x7F). */
             while (units - i >= 4) {
                 uint64_t w = sho_le64(p + 2 * i);
@@ -215,16 +233,12 @@ static int append_guid(struct sho_buf *out, const uint8_t *p)
     return sho_buf_append(out, t, sizeof(t));
 }
 
-static int append_sid(struct sho_buf *out, const uint8_t *p, size_t len)
+static size_t format_sid(char *t, const uint8_t *p)
 {
-    char t[16 + 11 * SID_MAX_SUBAUTH + 24];
     uint64_t auth = 0;
     size_t n = 0;
     unsigned i, count;
 
-    if (len < 8 || p[1] > SID_MAX_SUBAUTH || len < 8 + 4 * (size_t)p[1]) {
-        return append_hex_bytes(out, p, len);
-    }
     count = p[1];
     for (i = 0; i < 6; i++) {
         auth = (auth << 8) | p[2 + i];
@@ -245,7 +259,44 @@ static int append_sid(struct sho_buf *out, const uint8_t *p, size_t len)
         t[n++] = '-';
         n += fmt_dec(t + n, sho_le32(p + 8 + (size_t)4 * i));
     }
-    return sho_buf_append(out, t, n);
+    return n;
+}
+
+/*
+ * The same few SIDs come back in record after record (the accounts of one
+ * company): each decoding thread keeps the text of the last ones it wrote,
+ * found by their exact bytes.
+ */
+#define SID_CACHE_SIZE 64
+#define SID_BYTES_MAX  (8 + 4 * SID_MAX_SUBAUTH)
+#define SID_TEXT_MAX   (16 + 11 * SID_MAX_SUBAUTH + 24)
+
+struct sid_cache_entry {
+    uint8_t len;      /* bytes of the SID, 0 for an empty entry */
+    uint8_t text_len; /* bytes of its text */
+    uint8_t bytes[SID_BYTES_MAX];
+    char text[SID_TEXT_MAX];
+};
+
+static _Thread_local struct sid_cache_entry sid_cache[SID_CACHE_SIZE];
+
+static int append_sid(struct sho_buf *out, const uint8_t *p, size_t len)
+{
+    struct sid_cache_entry *e;
+    size_t used;
+
+    if (len < 8 || p[1] > SID_MAX_SUBAUTH || len < 8 + 4 * (size_t)p[1]) {
+        return append_hex_bytes(out, p, len);
+    }
+    used = 8 + 4 * (size_t)p[1];
+    /* the last sub-authority (the account's RID) tells the accounts of a domain apart */
+    e = &sid_cache[(sho_le32(p + used - 4) * 2654435761u + (uint32_t)used) % SID_CACHE_SIZE];
+    if (e->len != used || memcmp(e->bytes, p, used) != 0) {
+        memcpy(e->bytes, p, used);
+        e->len = (uint8_t)used;
+        e->text_len = (uint8_t)format_sid(e->text, p);
+    }
+    return sho_buf_append(out, e->text, e->text_len);
 }
 
 /* YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ; years outside 0..9999 are clamped to four digits. */
