@@ -132,26 +132,27 @@ struct bx_reader {
 
 static const struct {
     const char *name;
+    size_t len; /* strlen(name) */
     enum evtx_bx_tag tag;
 } bx_names[] = {
-    { "System", BX_TAG_SYSTEM },
-    { "Provider", BX_TAG_PROVIDER },
-    { "EventID", BX_TAG_EVENTID },
-    { "Version", BX_TAG_VERSION },
-    { "Task", BX_TAG_TASK },
-    { "Keywords", BX_TAG_KEYWORDS },
-    { "TimeCreated", BX_TAG_TIMECREATED },
-    { "EventRecordID", BX_TAG_RECORDID },
-    { "Execution", BX_TAG_EXECUTION },
-    { "Channel", BX_TAG_CHANNEL },
-    { "Computer", BX_TAG_COMPUTER },
-    { "Security", BX_TAG_SECURITY },
-    { "EventData", BX_TAG_EVENTDATA },
-    { "UserData", BX_TAG_USERDATA },
-    { "Name", BX_TAG_NAME },
-    { "SystemTime", BX_TAG_SYSTEMTIME },
-    { "ProcessID", BX_TAG_PROCESSID },
-    { "UserID", BX_TAG_USERID },
+    { "System", sizeof("System") - 1, BX_TAG_SYSTEM },
+    { "Provider", sizeof("Provider") - 1, BX_TAG_PROVIDER },
+    { "EventID", sizeof("EventID") - 1, BX_TAG_EVENTID },
+    { "Version", sizeof("Version") - 1, BX_TAG_VERSION },
+    { "Task", sizeof("Task") - 1, BX_TAG_TASK },
+    { "Keywords", sizeof("Keywords") - 1, BX_TAG_KEYWORDS },
+    { "TimeCreated", sizeof("TimeCreated") - 1, BX_TAG_TIMECREATED },
+    { "EventRecordID", sizeof("EventRecordID") - 1, BX_TAG_RECORDID },
+    { "Execution", sizeof("Execution") - 1, BX_TAG_EXECUTION },
+    { "Channel", sizeof("Channel") - 1, BX_TAG_CHANNEL },
+    { "Computer", sizeof("Computer") - 1, BX_TAG_COMPUTER },
+    { "Security", sizeof("Security") - 1, BX_TAG_SECURITY },
+    { "EventData", sizeof("EventData") - 1, BX_TAG_EVENTDATA },
+    { "UserData", sizeof("UserData") - 1, BX_TAG_USERDATA },
+    { "Name", sizeof("Name") - 1, BX_TAG_NAME },
+    { "SystemTime", sizeof("SystemTime") - 1, BX_TAG_SYSTEMTIME },
+    { "ProcessID", sizeof("ProcessID") - 1, BX_TAG_PROCESSID },
+    { "UserID", sizeof("UserID") - 1, BX_TAG_USERID },
 };
 
 /* ---- programs ---------------------------------------------------------------------- */
@@ -211,7 +212,7 @@ static unsigned bx_classify(const char *name, size_t len)
         name = colon + 1;
     }
     for (i = 0; i < sizeof(bx_names) / sizeof(bx_names[0]); i++) {
-        if (strlen(bx_names[i].name) == len && memcmp(bx_names[i].name, name, len) == 0) {
+        if (bx_names[i].len == len && memcmp(bx_names[i].name, name, len) == 0) {
             return bx_names[i].tag;
         }
     }

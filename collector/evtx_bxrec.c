@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "evtx_bxsink.h"
 #include "evtx_value.h"
@@ -146,21 +149,35 @@ static void plan_action(struct rec_plan *plan, unsigned tag, bool is_attr,
 }
 
 /* In-place: what expat gives back for libevtx's text of these bytes. */
+/* Does `p` (`n` bytes) hold a C0 control character? Most text holds none. */
+static bool rec_has_ctl(const char *p, size_t n)
+{
+    size_t i = 0;
+
+#if defined(__SSE2__)
+    const __m128i ctl_max = _mm_set1_epi8(0x1F);
+
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* unsigned v <= 0x1F exactly when min(v, 0x1F) == v */
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, ctl_max), v)) != 0) {
+            return true;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        if ((unsigned char)p[i] < 0x20) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void rec_xmlize(struct sho_buf *b, bool attribute)
 {
     size_t i, o = 0;
-    bool dirty = false;
 
-    if (b->data == NULL) {
-        return;
-    }
-    for (i = 0; i < b->len; i++) {
-        if ((unsigned char)b->data[i] < 0x20) {
-            dirty = true;
-            break;
-        }
-    }
-    if (!dirty) {
+    if (b->data == NULL || !rec_has_ctl(b->data, b->len)) {
         return;
     }
     for (i = 0; i < b->len; i++) {
