@@ -193,6 +193,13 @@ static char *json_put_actions(char *o, uint32_t actions)
     return o;
 }
 
+/* `n` bytes of `s` at `o` (the caller ends the buffer with its NUL); returns the end. */
+static char *json_put_bytes(char *o, const char *s, size_t n)
+{
+    memcpy(o, s, n);
+    return o + n;
+}
+
 /* One `"name":value` of field `f`, with a comma before it unless it is the first. */
 static int json_field(struct sho_buf *b, const struct event_field *f, const char *text,
                       uint32_t actions, bool first)
@@ -212,8 +219,7 @@ static int json_field(struct sho_buf *b, const struct event_field *f, const char
         *o++ = ',';
     }
     *o++ = '"';
-    memcpy(o, f->name, f->name_len);
-    o += f->name_len;
+    o = json_put_bytes(o, f->name, f->name_len);
     *o++ = '"';
     *o++ = ':';
     if (f->kind == EVENT_FIELD_STRING) {
@@ -221,8 +227,7 @@ static int json_field(struct sho_buf *b, const struct event_field *f, const char
     } else if (f->kind == EVENT_FIELD_ACTIONS) {
         o = json_put_actions(o, actions);
     } else {
-        memcpy(o, text, len);
-        o += len;
+        o = json_put_bytes(o, text, len);
     }
     b->len = (size_t)(o - b->data);
     b->data[b->len] = '\0';
