@@ -10,6 +10,7 @@ expect_match "one-thread row" "\\| \`shoseki collect --dry-run -o jsonl --thread
 expect_match "libevtx decoder row" "\\| \`shoseki collect --dry-run -o jsonl --decoder libevtx\` \\| [0-9.]+ \\|" "$out"
 expect_match "archive row" "\\| shoseki archive \\| [0-9]+ \\| [0-9.]+ \\|" "$out"
 expect_match "ratio sentence" "reads at [0-9.]+ times the speed of" "$out"
+expect_match "one-core sentence" "One thread reads[[:space:]]+[0-9.]+ MB/s" "$out"
 
 # bench/index.sh on 20000 events: every row of its tables.
 TOOL=$(dirname "$BIN")/shoseki-bench
