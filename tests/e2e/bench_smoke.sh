@@ -20,7 +20,8 @@ expect_match "index from scratch" "\| \`shoseki index\` from scratch \| [0-9.]+ 
 expect_match "bytes per event" "\| index file \| [0-9]+ MiB, [0-9.]+ bytes per event" "$out"
 expect_match "who PATH latency" "\| who PATH \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
 expect_match "like latency" "\| who --like \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
-expect_match "CLI latency" "p95 of 30 runs: \`who PATH\` [0-9]+ ms" "$out"
+expect_match "CLI who latency" "\\| \`who PATH\` \\| 30 \\| [0-9]+ \\| [0-9]+ \\| [0-9]+ \\|" "$out"
+expect_match "CLI scope latency" "\\| \`scope --user PERSON --depth 2\` over a month \\| 20 persons \\| [0-9]+ \\| [0-9]+ \\| [0-9]+ \\|" "$out"
 
 # bench/csv.sh on 1 MB exports: every row of its table.
 out=$(bash "$SRC/bench/csv.sh" "$BIN" 1 1 "$SCRATCH/csv" 2>&1)
