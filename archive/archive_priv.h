@@ -381,6 +381,12 @@ struct arc_blocks *arc_blocks_start(struct sho_archive *a, pthread_mutex_t *lock
                                     int fd, bool evtx, struct sho_buf *lines);
 
 /*
+ * May the blocks thread still use the archive? Once false, it stays false and
+ * the caller needs no lock until the next arc_blocks_start.
+ */
+bool arc_blocks_running(struct arc_blocks *b);
+
+/*
  * Wait for the blocks (`abandon`: stop them at the next block), add their
  * counts to `st` (may be NULL), free the job (NULL: nothing). Returns 0, or
  * the thread's error in `err` (may be NULL).

@@ -211,18 +211,36 @@ void sho_archive_source_record(struct sho_archive *a, const char *host, const ch
     }
 }
 
+/* Take the lock while the blocks thread may use the archive; returns whether it was taken. */
+static bool writer_lock(struct arc_source_state *s)
+{
+    if (!arc_blocks_running(s->blocks_job)) {
+        return false;
+    }
+    (void)pthread_mutex_lock(&s->lock);
+    return true;
+}
+
+static void writer_unlock(struct arc_source_state *s, bool locked)
+{
+    if (locked) {
+        (void)pthread_mutex_unlock(&s->lock);
+    }
+}
+
 int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev, struct sho_err *err)
 {
     struct arc_source_state *s = a->src;
+    bool locked;
     int rc;
 
     if (s == NULL || s->stats.already_collected) {
         return sho_err_set(err, SHO_EINVAL, NULL, -1, "no source being collected");
     }
     writer_note_event(s, ev);
-    (void)pthread_mutex_lock(&s->lock);
+    locked = writer_lock(s);
     rc = arc_dedup_add_event(a->dedup, ev, err);
-    (void)pthread_mutex_unlock(&s->lock);
+    writer_unlock(s, locked);
     if (rc <= 0) {
         if (rc == 0) {
             s->stats.events_duplicate++;
@@ -235,9 +253,9 @@ int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev, str
     s->stats.events_stored++;
     if (sho_event_batch_count(s->events) >= ARC_EVENTS_PER_FRAME ||
         sho_event_batch_bound(s->events) >= ARC_EVENTS_FRAME_MAX) {
-        (void)pthread_mutex_lock(&s->lock);
+        locked = writer_lock(s);
         rc = writer_flush_events(a, err);
-        (void)pthread_mutex_unlock(&s->lock);
+        writer_unlock(s, locked);
         if (rc != 0) {
             return rc;
         }

@@ -36,6 +36,7 @@ struct arc_blocks {
     struct sho_buf packed;        /* ...compressed, waiting for its place in the chain */
     uint64_t blocks, blocks_new, bytes_new, size;
     atomic_bool stop; /* the caller gave up: stop at the next block */
+    atomic_bool done; /* the thread no longer touches the archive */
     pthread_t thread;
     bool threaded;
     int rc;
@@ -217,6 +218,7 @@ static void *blocks_thread(void *arg)
     struct arc_blocks *b = arg;
 
     b->rc = blocks_run(b);
+    atomic_store_explicit(&b->done, true, memory_order_release);
     return NULL;
 }
 
@@ -236,11 +238,18 @@ struct arc_blocks *arc_blocks_start(struct sho_archive *a, pthread_mutex_t *lock
     sho_buf_init(&b->payload, (size_t)ARC_PAYLOAD_MAX);
     sho_buf_init(&b->packed, (size_t)ARC_PAYLOAD_MAX + ARC_FRAME_OVERHEAD + 65536);
     atomic_init(&b->stop, false);
+    atomic_init(&b->done, false);
     b->threaded = pthread_create(&b->thread, NULL, blocks_thread, b) == 0;
     if (!b->threaded) {
         b->rc = blocks_run(b); /* no thread to be had: store them now */
+        atomic_store(&b->done, true);
     }
     return b;
+}
+
+bool arc_blocks_running(struct arc_blocks *b)
+{
+    return b != NULL && !atomic_load_explicit(&b->done, memory_order_acquire);
 }
 
 int arc_blocks_finish(struct arc_blocks *b, bool abandon, struct sho_archive_source_stats *st,
