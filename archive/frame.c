@@ -74,10 +74,11 @@ int arc_frame_pack(enum sho_frame_type type, const void *payload, size_t len, in
     if (codec == ARC_CODEC_NONE && len != 0) {
         memcpy(h + ARC_FRAME_HEADER, payload, len);
     }
-    memset(h, 0, ARC_FRAME_HEADER);
     memcpy(h, ARC_FRAME_MAGIC, 4);
     h[4] = (uint8_t)type;
     h[5] = codec;
+    h[6] = 0;
+    h[7] = 0;
     sho_put_le32(h + 16, (uint32_t)stored);
     sho_put_le32(h + 20, (uint32_t)len);
     out->len = ARC_FRAME_HEADER + stored;
