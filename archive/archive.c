@@ -499,31 +499,37 @@ static int arc_fsync_dir(const char *dir)
     return rc;
 }
 
-static int arc_write_frame(struct sho_archive *a, enum sho_frame_type type, const void *payload,
-                           size_t len, const struct arc_dict *dict, struct sho_err *err)
+/* Give the packed frame in `f` its place in the chain and write it. */
+static int arc_write_packed(struct sho_archive *a, struct sho_buf *f, struct sho_err *err)
 {
     static const uint8_t zero[SHO_HASH_LEN];
     char path[ARC_PATH_MAX];
     char etext[128];
     uint8_t hash[SHO_HASH_LEN];
-    int rc;
 
-    rc = arc_frame_build(type, a->next_seq, a->has_head ? a->head : zero, payload, len,
-                         a->opts.zstd_level, dict, &a->frame, hash);
-    if (rc != 0) {
-        return sho_err_set(err, rc, NULL, -1, "frame too large");
-    }
-    if (arc_write_all(a->seg_fd, a->frame.data, a->frame.len) != 0) {
+    arc_frame_seal(f, a->next_seq, a->has_head ? a->head : zero, hash);
+    if (arc_write_all(a->seg_fd, f->data, f->len) != 0) {
         arc_segment_path(a, a->seg_no, path, sizeof(path));
         return sho_err_set(err, SHO_EIO, path, a->seg_size, "cannot write frame: %s",
                            sho_errno_text(errno, etext, sizeof(etext)));
     }
-    a->seg_size += (int64_t)a->frame.len;
+    a->seg_size += (int64_t)f->len;
     memcpy(a->head, hash, SHO_HASH_LEN);
     a->has_head = true;
     a->next_seq++;
     a->frames_uncommitted++;
     return 0;
+}
+
+static int arc_write_frame(struct sho_archive *a, enum sho_frame_type type, const void *payload,
+                           size_t len, const struct arc_dict *dict, struct sho_err *err)
+{
+    int rc = arc_frame_pack(type, payload, len, a->opts.zstd_level, dict, &a->frame);
+
+    if (rc != 0) {
+        return sho_err_set(err, rc, NULL, -1, "frame too large");
+    }
+    return arc_write_packed(a, &a->frame, err);
 }
 
 /*
@@ -583,26 +589,52 @@ static int arc_new_segment(struct sho_archive *a, uint32_t n, uint64_t prev_vali
     return arc_segment_start(a, n, -1, prev_valid, set_aside, err);
 }
 
+/* Roll over before a frame of `len` payload bytes would push the segment past its limit. */
+static int arc_room(struct sho_archive *a, size_t len, struct sho_err *err)
+{
+    uint64_t need = ARC_FRAME_OVERHEAD + (uint64_t)len;
+
+    if ((uint64_t)a->seg_size + need > a->opts.segment_max &&
+        a->seg_size > (int64_t)(ARC_SEGMENT_MAGIC_LEN + 512)) {
+        return arc_new_segment(a, a->seg_no + 1, (uint64_t)a->seg_size, 0, err);
+    }
+    return 0;
+}
+
+static void arc_where(const struct sho_archive *a, size_t frame_len, struct arc_dict *where)
+{
+    if (where != NULL) {
+        where->seq = a->next_seq - 1;
+        where->segment = a->seg_no;
+        where->offset = a->seg_size - (int64_t)frame_len;
+        memcpy(where->hash, a->head, SHO_HASH_LEN);
+    }
+}
+
 int arc_append(struct sho_archive *a, enum sho_frame_type type, const void *payload, size_t len,
                const struct arc_dict *dict, struct arc_dict *where, struct sho_err *err)
 {
-    uint64_t need = ARC_FRAME_OVERHEAD + (uint64_t)len;
-    int rc;
+    int rc = arc_room(a, len, err);
 
-    /* Roll over before a frame would push the segment past its limit. */
-    if ((uint64_t)a->seg_size + need > a->opts.segment_max &&
-        a->seg_size > (int64_t)(ARC_SEGMENT_MAGIC_LEN + 512)) {
-        rc = arc_new_segment(a, a->seg_no + 1, (uint64_t)a->seg_size, 0, err);
-        if (rc != 0) {
-            return rc;
-        }
+    if (rc == 0) {
+        rc = arc_write_frame(a, type, payload, len, dict, err);
     }
-    rc = arc_write_frame(a, type, payload, len, dict, err);
-    if (rc == 0 && where != NULL) {
-        where->seq = a->next_seq - 1;
-        where->segment = a->seg_no;
-        where->offset = a->seg_size - (int64_t)a->frame.len;
-        memcpy(where->hash, a->head, SHO_HASH_LEN);
+    if (rc == 0) {
+        arc_where(a, a->frame.len, where);
+    }
+    return rc;
+}
+
+int arc_append_packed(struct sho_archive *a, struct sho_buf *packed, size_t len,
+                      struct arc_dict *where, struct sho_err *err)
+{
+    int rc = arc_room(a, len, err);
+
+    if (rc == 0) {
+        rc = arc_write_packed(a, packed, err);
+    }
+    if (rc == 0) {
+        arc_where(a, packed->len, where);
     }
     return rc;
 }

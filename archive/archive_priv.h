@@ -8,6 +8,7 @@
  * normative description of the bytes.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,17 @@ struct arc_dict_resolver *arc_dict_resolver_new(struct sho_archive *a);
 void arc_dict_resolver_free(struct arc_dict_resolver *r);
 SHO_NODISCARD int arc_dict_resolve(struct arc_dict_resolver *r, struct arc_dict *ref,
                                    struct sho_err *err);
+
+/*
+ * The two halves of arc_frame_build, so that the costly one can run outside
+ * the archive's lock: `pack` compresses the payload into `out` behind a header
+ * without its place in the chain; `seal` gives it its number and the previous
+ * frame's hash and appends its own hash (`out` must have room: pack reserves it).
+ */
+SHO_NODISCARD int arc_frame_pack(enum sho_frame_type type, const void *payload, size_t len,
+                                 int zstd_level, const struct arc_dict *dict, struct sho_buf *out);
+void arc_frame_seal(struct sho_buf *out, uint64_t seq, const uint8_t prev_hash[SHO_HASH_LEN],
+                    uint8_t hash[SHO_HASH_LEN]);
 
 /*
  * Build a complete frame (header, payload compressed when that is smaller,
@@ -332,6 +344,13 @@ SHO_NODISCARD int arc_append(struct sho_archive *a, enum sho_frame_type type, co
                              size_t len, const struct arc_dict *dict, struct arc_dict *where,
                              struct sho_err *err);
 
+/*
+ * Append a frame packed by arc_frame_pack (from a payload of `len` bytes)
+ * elsewhere: only sealing and writing it happen here, under the caller's lock.
+ */
+SHO_NODISCARD int arc_append_packed(struct sho_archive *a, struct sho_buf *packed, size_t len,
+                                    struct arc_dict *where, struct sho_err *err);
+
 /* Make the frame at `where` with content `p` the writer's dictionary of `kind` (copied). */
 void arc_dict_set(struct sho_archive *a, enum arc_dict_kind kind, const struct arc_dict *where,
                   const uint8_t *p, size_t len);
@@ -344,5 +363,35 @@ void arc_segment_path(const struct sho_archive *a, uint32_t n, char *out, size_t
 
 /* Writer: free the current source state (archive_writer.c). */
 void arc_source_state_free(struct arc_source_state *s);
+
+/* ---- storing a source's blocks (writer_blocks.c) ------------------------------------------- */
+
+#define ARC_SOURCE_TEXT_LIMIT ((size_t)256 * 1024 * 1024)
+#define ARC_DICT_MIN          ((size_t)1024 * 1024) /* new block bytes that make a keyframe */
+
+struct arc_blocks;
+
+/*
+ * Start storing the blocks of the file open as `fd` (read with pread from
+ * offset 0) on a thread of its own, taking `lock` for each use of the
+ * archive; "block HEX LEN" lines go to `lines`. Without a thread the blocks
+ * are stored before it returns.
+ */
+struct arc_blocks *arc_blocks_start(struct sho_archive *a, pthread_mutex_t *lock, const char *path,
+                                    int fd, bool evtx, struct sho_buf *lines);
+
+/*
+ * May the blocks thread still use the archive? Once false, it stays false and
+ * the caller needs no lock until the next arc_blocks_start.
+ */
+bool arc_blocks_running(struct arc_blocks *b);
+
+/*
+ * Wait for the blocks (`abandon`: stop them at the next block), add their
+ * counts to `st` (may be NULL), free the job (NULL: nothing). Returns 0, or
+ * the thread's error in `err` (may be NULL).
+ */
+int arc_blocks_finish(struct arc_blocks *b, bool abandon, struct sho_archive_source_stats *st,
+                      struct sho_err *err);
 
 #endif /* SHOSEKI_ARCHIVE_PRIV_H */

@@ -1,17 +1,21 @@
 /*
  * archive_writer: collecting one source into the archive.
- *   begin  hash the file and cut it into blocks (EVTX: its header and each
- *          chunk; other files: content-defined); store the blocks not yet in
- *          the archive, grouped into BLOCK frames of up to 4 MiB;
+ *   begin  hash the file (is it already collected?), then start storing its
+ *          original blocks on a thread of their own (writer_blocks.c), which
+ *          runs while the caller decodes the file;
  *   put    key each event by identity; store the new ones in EVENTS frames
  *          of at most ARC_EVENTS_PER_FRAME events, committing each frame;
- *   end    write the SOURCE frame (hash, size, name, block list) and commit.
+ *   end    wait for the blocks, write the SOURCE frame (hash, size, name,
+ *          block list) and commit.
+ * While the blocks thread runs, every use of the archive and its dedup cache
+ * holds `lock`: appends stay strictly one after another in the hash chain.
  * The SOURCE frame is the source's commit record: until it exists a re-run
  * collects the file again, and the block and event dedup make that re-run
  * add exactly what is missing.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,12 +28,10 @@
  * for zstd to find the repeats between events (4096 a frame stored 8 % more), small
  * enough that `cat REF` decodes it in milliseconds.
  */
-#define ARC_EVENTS_PER_FRAME  16384
-#define ARC_EVENTS_FRAME_MAX  ((size_t)4 * 1024 * 1024)
-#define ARC_READ_CHUNK        ((size_t)1024 * 1024)
-#define ARC_SOURCE_TEXT_LIMIT ((size_t)256 * 1024 * 1024)
-#define ARC_DICT_MIN          ((size_t)1024 * 1024) /* new bytes that make a keyframe */
-#define ARC_EVENTS_DICT_MIN   ((size_t)256 * 1024)  /* event bytes that make a keyframe */
+#define ARC_EVENTS_PER_FRAME 16384
+#define ARC_EVENTS_FRAME_MAX ((size_t)4 * 1024 * 1024)
+#define ARC_HASH_CHUNK       ((size_t)1024 * 1024)
+#define ARC_EVENTS_DICT_MIN  ((size_t)256 * 1024) /* event bytes that make a keyframe */
 
 struct arc_source_state {
     char *path;                     /* owned */
@@ -43,11 +45,11 @@ struct arc_source_state {
     struct sho_event_batch *events; /* events of the EVENTS frame being filled */
     char *host, *channel;           /* owned: of the first event */
     uint64_t first_time, last_time;
-    struct sho_buf pending_table; /* BLOCK frame being filled: entries */
-    struct sho_buf pending_data;  /* ...and the blocks' bytes */
-    uint32_t pending_count;       /* blocks in it */
-    struct sho_buf frame_payload; /* scratch for the assembled payload */
-    struct arc_ranges *ranges;    /* record ids read, by log */
+    int fd;                        /* the file, open until end */
+    struct arc_blocks *blocks_job; /* storing its blocks, or NULL */
+    pthread_mutex_t lock;          /* held for every use of the archive while it runs */
+    struct sho_buf frame_payload;  /* scratch for the assembled payload */
+    struct arc_ranges *ranges;     /* record ids read, by log */
     struct sho_archive_source_stats stats;
 };
 
@@ -56,6 +58,11 @@ void arc_source_state_free(struct arc_source_state *s)
     if (s == NULL) {
         return;
     }
+    (void)arc_blocks_finish(s->blocks_job, true, NULL, NULL);
+    if (s->fd >= 0) {
+        (void)close(s->fd);
+    }
+    (void)pthread_mutex_destroy(&s->lock);
     free(s->path);
     free(s->kind);
     free(s->host_label);
@@ -65,142 +72,34 @@ void arc_source_state_free(struct arc_source_state *s)
     free(s->channel);
     sho_buf_release(&s->blocks);
     sho_event_batch_free(s->events);
-    sho_buf_release(&s->pending_table);
-    sho_buf_release(&s->pending_data);
     sho_buf_release(&s->frame_payload);
     arc_ranges_free(s->ranges);
     free(s);
 }
 
-/* Store the blocks gathered in `pending` as one BLOCK frame. */
-static int writer_flush_blocks(struct sho_archive *a, struct sho_err *err)
+/* Hash the whole file: whether it is already collected must be known before it is read. */
+static int writer_hash_file(struct arc_source_state *s, struct sho_err *err)
 {
-    struct arc_source_state *s = a->src;
-    uint8_t count[4];
-    int rc;
-
-    if (s->pending_count == 0) {
-        return 0;
-    }
-    sho_put_le32(count, s->pending_count);
-    sho_buf_reset(&s->frame_payload);
-    rc = sho_buf_append(&s->frame_payload, count, 4);
-    if (rc == 0) {
-        rc = sho_buf_append(&s->frame_payload, s->pending_table.data, s->pending_table.len);
-    }
-    if (rc == 0) {
-        rc = sho_buf_append(&s->frame_payload, s->pending_data.data, s->pending_data.len);
-    }
-    if (rc != 0) {
-        return sho_err_set(err, SHO_ELIMIT, s->path, -1, "block frame too large");
-    }
-    /*
-     * A large group carries its own context: it becomes the dictionary that
-     * later small groups (tonight's few new chunks) are compressed against.
-     */
-    if (a->dict[ARC_DICT_BLOCKS].len == 0 || s->pending_data.len >= ARC_DICT_MIN) {
-        struct arc_dict where;
-        memset(&where, 0, sizeof(where));
-        rc = arc_append(a, SHO_FRAME_BLOCK, s->frame_payload.data, s->frame_payload.len, NULL,
-                        &where, err);
-        if (rc == 0) {
-            arc_dict_set(a, ARC_DICT_BLOCKS, &where, (const uint8_t *)s->frame_payload.data,
-                         s->frame_payload.len);
-        }
-    } else {
-        rc = arc_append(a, SHO_FRAME_BLOCK, s->frame_payload.data, s->frame_payload.len,
-                        &a->dict[ARC_DICT_BLOCKS], NULL, err);
-    }
-    sho_buf_reset(&s->pending_table);
-    sho_buf_reset(&s->pending_data);
-    s->pending_count = 0;
-    return rc;
-}
-
-static int writer_block(struct sho_archive *a, const uint8_t *data, size_t len, struct sho_err *err)
-{
-    struct arc_source_state *s = a->src;
-    uint8_t hash[SHO_HASH_LEN];
-    uint8_t entry[ARC_BLOCK_ENTRY];
-    char hex[SHO_HASH_HEX];
-    int rc;
-
-    sho_sha256(data, len, hash);
-    rc = arc_dedup_has_block(a->dedup, hash, err);
-    if (rc == 0) {
-        memcpy(entry, hash, SHO_HASH_LEN);
-        sho_put_le32(entry + SHO_HASH_LEN, (uint32_t)len);
-        if (sho_buf_append(&s->pending_table, entry, sizeof(entry)) != 0 ||
-            sho_buf_append(&s->pending_data, data, len) != 0) {
-            return sho_err_set(err, SHO_ELIMIT, s->path, -1, "block frame too large");
-        }
-        s->pending_count++;
-        rc = arc_dedup_add_block(a->dedup, hash, err);
-        s->stats.blocks_new++;
-        s->stats.bytes_new += len;
-        if (rc == 0 && s->pending_data.len >= ARC_BLOCK_FRAME_MAX) {
-            rc = writer_flush_blocks(a, err);
-        }
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    sho_hash_hex(hash, hex);
-    s->stats.blocks++;
-    if (sho_buf_appendf(&s->blocks, "block %s %zu\n", hex, len) != 0) {
-        return sho_err_set(err, SHO_ELIMIT, s->path, -1, "file has too many blocks");
-    }
-    return 0;
-}
-
-/* Read the whole file once: hash it and store its blocks. */
-static int writer_blocks(struct sho_archive *a, int fd, struct sho_err *err)
-{
-    struct arc_source_state *s = a->src;
     struct arc_sha256 *h = arc_sha256_new();
-    uint8_t *buf = sho_xmalloc(ARC_READ_CHUNK + ARC_CDC_MAX);
-    bool evtx = strcmp(s->kind, "evtx") == 0;
-    uint64_t pos = 0; /* file offset of buf[start] */
-    size_t start = 0; /* buf[start, start+have) is unread: no memmove per block */
-    size_t have = 0;
-    bool eof = false;
+    uint8_t *buf = sho_xmalloc(ARC_HASH_CHUNK);
     char etext[128];
+    ssize_t n;
     int rc = 0;
 
-    while (rc == 0 && (!eof || have != 0)) {
-        size_t cut;
-        if (!eof && have < ARC_CDC_MAX) {
-            ssize_t n;
-            if (start != 0) {
-                memmove(buf, buf + start, have);
-                start = 0;
-            }
-            n = read(fd, buf + have, ARC_READ_CHUNK);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0) {
-                rc = sho_err_set(err, SHO_EIO, s->path, -1, "cannot read: %s",
-                                 sho_errno_text(errno, etext, sizeof(etext)));
-                break;
-            }
-            eof = n == 0;
-            arc_sha256_update(h, buf + have, (size_t)n);
-            have += (size_t)n;
-            s->stats.size += (uint64_t)n;
+    for (;;) {
+        n = read(s->fd, buf, ARC_HASH_CHUNK);
+        if (n < 0 && errno == EINTR) {
             continue;
         }
-        cut = evtx ? arc_evtx_cut(pos, have, eof) : arc_cdc_cut(buf + start, have, eof);
-        if (cut == 0) {
-            continue;
+        if (n <= 0) {
+            break;
         }
-        rc = writer_block(a, buf + start, cut, err);
-        start += cut;
-        have -= cut;
-        pos += cut;
+        arc_sha256_update(h, buf, (size_t)n);
+        s->stats.size += (uint64_t)n;
     }
-    if (rc == 0) {
-        rc = writer_flush_blocks(a, err);
+    if (n < 0) {
+        rc = sho_err_set(err, SHO_EIO, s->path, (int64_t)s->stats.size, "cannot read: %s",
+                         sho_errno_text(errno, etext, sizeof(etext)));
     }
     arc_sha256_final(h, s->sha);
     free(buf);
@@ -224,20 +123,19 @@ int sho_archive_source_begin(struct sho_archive *a, const char *path, const char
     }
     s = sho_xcalloc(1, sizeof(*s));
     a->src = s;
+    s->fd = fd;
+    (void)pthread_mutex_init(&s->lock, NULL);
     s->path = sho_xstrdup(path);
     s->kind = sho_xstrdup(kind);
     s->host_label = host != NULL ? sho_xstrdup(host) : NULL;
     sho_buf_init(&s->blocks, ARC_SOURCE_TEXT_LIMIT);
     s->events = sho_event_batch_new(ARC_EVENTS_FRAME_MAX + ((size_t)1 << 20));
-    sho_buf_init(&s->pending_table, ARC_SOURCE_TEXT_LIMIT);
-    sho_buf_init(&s->pending_data, ARC_BLOCK_FRAME_MAX + ARC_CDC_MAX);
     sho_buf_init(&s->frame_payload, (size_t)ARC_PAYLOAD_MAX);
     s->ranges = arc_ranges_new();
     rc = fstat(fd, &s->st) != 0 ? sho_err_set(err, SHO_EIO, path, -1, "cannot stat") : 0;
     if (rc == 0) {
-        rc = writer_blocks(a, fd, err);
+        rc = writer_hash_file(s, err);
     }
-    (void)close(fd);
     if (rc == 0) {
         rc = arc_dedup_has_source(a->dedup, s->sha, err);
     }
@@ -245,9 +143,9 @@ int sho_archive_source_begin(struct sho_archive *a, const char *path, const char
         s->stats.already_collected = true;
         sho_hash_hex(s->sha, s->stats.sha256);
     }
-    if (rc >= 0) {
-        int crc = arc_commit(a, err);
-        rc = crc != 0 ? crc : rc;
+    if (rc == 0) {
+        s->blocks_job =
+            arc_blocks_start(a, &s->lock, s->path, s->fd, strcmp(kind, "evtx") == 0, &s->blocks);
     }
     if (rc < 0) {
         arc_source_state_free(s);
@@ -313,16 +211,36 @@ void sho_archive_source_record(struct sho_archive *a, const char *host, const ch
     }
 }
 
+/* Take the lock while the blocks thread may use the archive; returns whether it was taken. */
+static bool writer_lock(struct arc_source_state *s)
+{
+    if (!arc_blocks_running(s->blocks_job)) {
+        return false;
+    }
+    (void)pthread_mutex_lock(&s->lock);
+    return true;
+}
+
+static void writer_unlock(struct arc_source_state *s, bool locked)
+{
+    if (locked) {
+        (void)pthread_mutex_unlock(&s->lock);
+    }
+}
+
 int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev, struct sho_err *err)
 {
     struct arc_source_state *s = a->src;
+    bool locked;
     int rc;
 
     if (s == NULL || s->stats.already_collected) {
         return sho_err_set(err, SHO_EINVAL, NULL, -1, "no source being collected");
     }
     writer_note_event(s, ev);
+    locked = writer_lock(s);
     rc = arc_dedup_add_event(a->dedup, ev, err);
+    writer_unlock(s, locked);
     if (rc <= 0) {
         if (rc == 0) {
             s->stats.events_duplicate++;
@@ -335,7 +253,9 @@ int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev, str
     s->stats.events_stored++;
     if (sho_event_batch_count(s->events) >= ARC_EVENTS_PER_FRAME ||
         sho_event_batch_bound(s->events) >= ARC_EVENTS_FRAME_MAX) {
+        locked = writer_lock(s);
         rc = writer_flush_events(a, err);
+        writer_unlock(s, locked);
         if (rc != 0) {
             return rc;
         }
@@ -415,7 +335,11 @@ int sho_archive_source_end(struct sho_archive *a, struct sho_archive_source_stat
     }
     sho_hash_hex(s->sha, s->stats.sha256);
     if (!s->stats.already_collected) {
-        rc = writer_flush_events(a, err);
+        rc = arc_blocks_finish(s->blocks_job, false, &s->stats, err);
+        s->blocks_job = NULL;
+        if (rc == 0) {
+            rc = writer_flush_events(a, err);
+        }
         if (rc == 0 && (stat(s->path, &now) != 0 || now.st_size != s->st.st_size ||
                         now.st_mtim.tv_sec != s->st.st_mtim.tv_sec ||
                         now.st_mtim.tv_nsec != s->st.st_mtim.tv_nsec)) {

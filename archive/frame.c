@@ -45,9 +45,8 @@ static size_t frame_compress(uint8_t *dst, size_t cap, const void *src, size_t l
     return !ZSTD_isError(n) && n < len ? n : 0;
 }
 
-int arc_frame_build(enum sho_frame_type type, uint64_t seq, const uint8_t prev_hash[SHO_HASH_LEN],
-                    const void *payload, size_t len, int zstd_level, const struct arc_dict *dict,
-                    struct sho_buf *out, uint8_t hash[SHO_HASH_LEN])
+int arc_frame_pack(enum sho_frame_type type, const void *payload, size_t len, int zstd_level,
+                   const struct arc_dict *dict, struct sho_buf *out)
 {
     size_t bound = ZSTD_compressBound(len) + ARC_DICT_REF_LEN;
     size_t stored = len;
@@ -80,15 +79,36 @@ int arc_frame_build(enum sho_frame_type type, uint64_t seq, const uint8_t prev_h
     h[5] = codec;
     h[6] = 0;
     h[7] = 0;
-    sho_put_le32(h + 8, (uint32_t)seq);
-    sho_put_le32(h + 12, (uint32_t)(seq >> 32));
     sho_put_le32(h + 16, (uint32_t)stored);
     sho_put_le32(h + 20, (uint32_t)len);
+    out->len = ARC_FRAME_HEADER + stored;
+    return 0;
+}
+
+void arc_frame_seal(struct sho_buf *out, uint64_t seq, const uint8_t prev_hash[SHO_HASH_LEN],
+                    uint8_t hash[SHO_HASH_LEN])
+{
+    uint8_t *h = (uint8_t *)out->data;
+    size_t stored = out->len - ARC_FRAME_HEADER;
+
+    sho_put_le32(h + 8, (uint32_t)seq);
+    sho_put_le32(h + 12, (uint32_t)(seq >> 32));
     memcpy(h + 24, prev_hash, SHO_HASH_LEN);
     sho_sha256(h, ARC_FRAME_HEADER + stored, hash);
     memcpy(h + ARC_FRAME_HEADER + stored, hash, SHO_HASH_LEN);
     out->len = ARC_FRAME_OVERHEAD + stored;
-    return 0;
+}
+
+int arc_frame_build(enum sho_frame_type type, uint64_t seq, const uint8_t prev_hash[SHO_HASH_LEN],
+                    const void *payload, size_t len, int zstd_level, const struct arc_dict *dict,
+                    struct sho_buf *out, uint8_t hash[SHO_HASH_LEN])
+{
+    int rc = arc_frame_pack(type, payload, len, zstd_level, dict, out);
+
+    if (rc == 0) {
+        arc_frame_seal(out, seq, prev_hash, hash);
+    }
+    return rc;
 }
 
 /* pread exactly `len` bytes. Returns 0, or -1 on a short read or error. */
