@@ -17,7 +17,6 @@
 
 #include "collect_pipe.h"
 
-#define COLLECT_STDOUT_BUFFER  ((size_t)256 * 1024) /* stdio buffer of a dry run's output */
 #define PROBLEMS_SHOWN         20 /* per file; the rest are counted in the summary */
 #define HANDLES_MAX            ((uint64_t)64 * 1024 * 1024)
 #define COLLECT_MEMORY_DEFAULT ((uint64_t)8 << 30)
@@ -651,11 +650,6 @@ int sho_cmd_collect(int argc, char **argv)
     run.o = &o;
     sho_err_clear(&err);
     if (o.dry_run) {
-        /* Hundreds of MB of events: write them in large pieces, not stdio's 4 KiB. Nothing has
-         * been written to stdout yet, so its buffer can still be chosen. */
-        if (!isatty(STDOUT_FILENO)) {
-            (void)setvbuf(stdout, NULL, _IOFBF, COLLECT_STDOUT_BUFFER);
-        }
         run.writer = sho_event_writer_new(stdout, o.format, 0);
     } else {
         memset(&aopts, 0, sizeof(aopts));

@@ -573,26 +573,6 @@ static int bx_compile(struct bx_reader *r)
 
 /* ---- the template cache ---------------------------------------------------------- */
 
-/* Every template is hashed once per chunk it is used in: eight bytes a step, not one. */
-static uint64_t bx_hash(const void *data, size_t len, uint64_t h)
-{
-    const uint8_t *p = data;
-
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-        h ^= h >> 29;
-        p += 8;
-        len -= 8;
-    }
-    while (len > 0) {
-        h = (h ^ *p++) * 0x100000001b3ULL;
-        len--;
-    }
-    return h;
-}
-
 static bool tmpl_same(const struct evtx_bx_tmpl *t, const uint8_t *guid, uint32_t size,
                       uint64_t hash, const struct bx_prog *p)
 {
@@ -626,11 +606,12 @@ static void cache_clear(struct evtx_bx *bx)
 static struct evtx_bx_tmpl *cache_intern(struct evtx_bx *bx, const uint8_t *guid, uint32_t size)
 {
     struct bx_prog *p = &bx->scratch;
-    uint64_t h = bx_hash(p->ops, p->count * sizeof(*p->ops), 0xcbf29ce484222325ULL);
+    /* every template is hashed once per chunk it is used in */
+    uint64_t h = sho_hash64(p->ops, p->count * sizeof(*p->ops), 0xcbf29ce484222325ULL);
     struct evtx_bx_tmpl *t;
     size_t b;
 
-    h = bx_hash(p->strs.data, p->strs.len, bx_hash(guid, 16, h));
+    h = sho_hash64(p->strs.data, p->strs.len, sho_hash64(guid, 16, h));
     b = (size_t)(h % BX_CACHE_BUCKETS);
     for (t = bx->buckets[b]; t != NULL; t = t->next) {
         if (tmpl_same(t, guid, size, h, p)) {

@@ -52,24 +52,10 @@ static int put_utf8(struct sho_buf *out, uint32_t cp)
 
 /*
  * Number formatting without printf: values are formatted millions of times
- * a second, and vfprintf's format parsing was the decoder's largest cost.
+ * a second, and vfprintf's format parsing was the decoder's largest cost
+ * (decimal numbers: sho_fmt_dec). Here `width` digits, zero-padded (the
+ * value must fit).
  */
-static size_t fmt_dec(char *out, uint64_t v)
-{
-    char t[20];
-    size_t n = 0, i;
-
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (i = 0; i < n; i++) {
-        out[i] = t[n - 1 - i];
-    }
-    return n;
-}
-
-/* `width` digits, zero-padded (the value must fit). */
 static void fmt_dec_fixed(char *out, uint64_t v, size_t width)
 {
     while (width-- > 0) {
@@ -96,7 +82,7 @@ static int append_dec(struct sho_buf *out, uint64_t v, bool negative)
     if (negative) {
         t[n++] = '-';
     }
-    n += fmt_dec(t + n, v);
+    n += sho_fmt_dec(t + n, v);
     return sho_buf_append(out, t, n);
 }
 
@@ -245,7 +231,7 @@ static size_t format_sid(char *t, const uint8_t *p)
     }
     t[n++] = 'S';
     t[n++] = '-';
-    n += fmt_dec(t + n, p[0]);
+    n += sho_fmt_dec(t + n, p[0]);
     t[n++] = '-';
     if (auth >> 32) {
         t[n++] = '0';
@@ -253,11 +239,11 @@ static size_t format_sid(char *t, const uint8_t *p)
         fmt_hex_fixed(t + n, auth, 12, false);
         n += 12;
     } else {
-        n += fmt_dec(t + n, auth);
+        n += sho_fmt_dec(t + n, auth);
     }
     for (i = 0; i < count; i++) {
         t[n++] = '-';
-        n += fmt_dec(t + n, sho_le32(p + 8 + (size_t)4 * i));
+        n += sho_fmt_dec(t + n, sho_le32(p + 8 + (size_t)4 * i));
     }
     return n;
 }

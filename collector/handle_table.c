@@ -38,19 +38,9 @@ struct handle_table {
 
 static uint64_t handle_hash(const char *host, uint64_t pid, uint64_t handle)
 {
-    uint64_t h = 1469598103934665603ull; /* the host eight bytes a step, mixed with the ids */
-    const char *p = host != NULL ? host : "";
-    size_t n = strlen(p);
+    const char *name = host != NULL ? host : "";
+    uint64_t h = sho_hash64(name, strlen(name), 1469598103934665603ull); /* mixed with the ids */
 
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-        h ^= h >> 31;
-    }
-    for (; n > 0; p++, n--) {
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    }
     h ^= pid * 0x9E3779B97F4A7C15ull;
     h ^= handle + (h << 6) + (h >> 2);
     return h ^ (h >> 29);

@@ -1,36 +1,13 @@
 /*
  * norm_pack: a prepared record (normalize.h) with its strings as offsets into
  * a batch's arena, so a decoding thread can hand it to the thread that
- * finishes it. The string members of struct sho_event are reached through
- * one table of their offsets, so adding a string member means adding it here.
+ * finishes it; the event's string members are reached by number
+ * (sho_event_string).
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "normalize.h"
-
-static const size_t pack_fields[NORM_PACK_STRINGS] = {
-    offsetof(struct sho_event, host),        offsetof(struct sho_event, channel),
-    offsetof(struct sho_event, provider),    offsetof(struct sho_event, user_sid),
-    offsetof(struct sho_event, user),        offsetof(struct sho_event, domain),
-    offsetof(struct sho_event, object_type), offsetof(struct sho_event, path),
-    offsetof(struct sho_event, process),     offsetof(struct sho_event, client_ip),
-    offsetof(struct sho_event, share),       offsetof(struct sho_event, share_local_path),
-    offsetof(struct sho_event, source),      offsetof(struct sho_event, ref),
-};
-
-static const char *pack_get(const struct sho_event *ev, size_t i)
-{
-    const char *s;
-
-    memcpy(&s, (const char *)ev + pack_fields[i], sizeof(s));
-    return s;
-}
-
-static void pack_set(struct sho_event *ev, size_t i, const char *s)
-{
-    memcpy((char *)ev + pack_fields[i], &s, sizeof(s));
-}
 
 int norm_pack(const struct norm_prepared *p, const char *rec, size_t rec_len, size_t rec_base,
               struct sho_buf *arena, struct norm_packed *out)
@@ -39,9 +16,9 @@ int norm_pack(const struct norm_prepared *p, const char *rec, size_t rec_len, si
 
     out->p = *p;
     for (i = 0; i < NORM_PACK_STRINGS; i++) {
-        const char *s = pack_get(&p->ev, i);
+        const char *s = sho_event_string(&p->ev, i);
         size_t at;
-        pack_set(&out->p.ev, i, NULL);
+        sho_event_set_string(&out->p.ev, i, NULL);
         if (s == NULL) {
             out->str[i] = NORM_PACK_NONE;
             continue;
@@ -70,6 +47,6 @@ void norm_unpack(const struct norm_packed *in, const char *arena, struct norm_pr
 
     *out = in->p;
     for (i = 0; i < NORM_PACK_STRINGS; i++) {
-        pack_set(&out->ev, i, in->str[i] == NORM_PACK_NONE ? NULL : arena + in->str[i]);
+        sho_event_set_string(&out->ev, i, in->str[i] == NORM_PACK_NONE ? NULL : arena + in->str[i]);
     }
 }

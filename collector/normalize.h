@@ -82,7 +82,7 @@ int normalizer_finish(struct normalizer *n, struct norm_prepared *p);
  * finishes it: its strings become offsets into the string arena of the
  * batch it travels in (norm_pack.c).
  */
-#define NORM_PACK_STRINGS 14
+#define NORM_PACK_STRINGS SHO_EVENT_STRINGS
 #define NORM_PACK_NONE    UINT32_MAX /* offset meaning NULL */
 
 struct norm_packed {

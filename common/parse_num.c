@@ -86,3 +86,19 @@ int sho_parse_u64(const char *s, uint64_t max, unsigned flags, uint64_t *out)
 {
     return sho_parse_u64n(s, strlen(s), max, flags, out);
 }
+
+size_t sho_fmt_dec(char *out, uint64_t v)
+{
+    char t[20];
+    size_t n = 0, i;
+
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (i = 0; i < n; i++) {
+        out[i] = t[n - 1 - i];
+    }
+    out[n] = '\0';
+    return n;
+}

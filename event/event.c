@@ -3,6 +3,7 @@
  * normalized event. Everything that names an action goes through here, so the
  * closed set of DESIGN.md is written down exactly once.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +64,29 @@ void sho_event_clear(struct sho_event *ev)
 {
     memset(ev, 0, sizeof(*ev));
     ev->source_offset = -1;
+}
+
+static const size_t event_strings[SHO_EVENT_STRINGS] = {
+    offsetof(struct sho_event, host),        offsetof(struct sho_event, channel),
+    offsetof(struct sho_event, provider),    offsetof(struct sho_event, user_sid),
+    offsetof(struct sho_event, user),        offsetof(struct sho_event, domain),
+    offsetof(struct sho_event, object_type), offsetof(struct sho_event, path),
+    offsetof(struct sho_event, process),     offsetof(struct sho_event, client_ip),
+    offsetof(struct sho_event, share),       offsetof(struct sho_event, share_local_path),
+    offsetof(struct sho_event, source),      offsetof(struct sho_event, ref),
+};
+
+const char *sho_event_string(const struct sho_event *ev, size_t i)
+{
+    const char *s;
+
+    memcpy(&s, (const char *)ev + event_strings[i], sizeof(s));
+    return s;
+}
+
+void sho_event_set_string(struct sho_event *ev, size_t i, const char *s)
+{
+    memcpy((char *)ev + event_strings[i], &s, sizeof(s));
 }
 
 int sho_event_format_parse(const char *name, enum sho_event_format *out)
@@ -159,23 +183,6 @@ const char *sho_event_field_name(size_t index)
     return index < F_COUNT ? fields[index].name : NULL;
 }
 
-/* Decimal digits of `v` at `out`, NUL-terminated, without printf (constant base: no division
- * instruction). */
-static void field_dec(char *out, uint64_t v)
-{
-    char t[24];
-    size_t n = 0, i;
-
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (i = 0; i < n; i++) {
-        out[i] = t[n - 1 - i];
-    }
-    out[n] = '\0';
-}
-
 /* Lower-case hexadecimal digits of `v` at `out`, NUL-terminated. */
 static void field_hexdigits(char *out, uint64_t v)
 {
@@ -197,7 +204,7 @@ static const char *field_u64(char *scratch, bool present, uint64_t v)
     if (!present) {
         return NULL;
     }
-    field_dec(scratch, v);
+    (void)sho_fmt_dec(scratch, v);
     return scratch;
 }
 

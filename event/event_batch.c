@@ -26,7 +26,7 @@
 #include "shoseki/event.h"
 
 #define BATCH_NUMS        12
-#define BATCH_STRS        13
+#define BATCH_STRS        13 /* sho_event_string 0..12 (all but ref), the order of the v1 codec */
 #define VARINT_MAX        10
 #define VARINT32_MAX      5
 #define BATCH_ROW_BOUND   (BATCH_NUMS * VARINT_MAX + BATCH_STRS * VARINT32_MAX)
@@ -60,17 +60,6 @@ static const struct {
     { false, UINT64_MAX },          { false, UINT32_MAX }, { true, UINT64_MAX },
 };
 
-/* The string columns, in encoding order (the order of the v1 codec). */
-static const size_t batch_str_fields[BATCH_STRS] = {
-    offsetof(struct sho_event, host),        offsetof(struct sho_event, channel),
-    offsetof(struct sho_event, provider),    offsetof(struct sho_event, user_sid),
-    offsetof(struct sho_event, user),        offsetof(struct sho_event, domain),
-    offsetof(struct sho_event, object_type), offsetof(struct sho_event, path),
-    offsetof(struct sho_event, process),     offsetof(struct sho_event, client_ip),
-    offsetof(struct sho_event, share),       offsetof(struct sho_event, share_local_path),
-    offsetof(struct sho_event, source),
-};
-
 struct batch_row {
     uint64_t num[BATCH_NUMS]; /* enum batch_num order, values as in the event */
     uint32_t str[BATCH_STRS]; /* 0 absent, else 1 + index in the column's table */
@@ -96,19 +85,6 @@ struct sho_event_batch {
 };
 
 /* ---- helpers -------------------------------------------------------------------- */
-
-static const char *batch_str_get(const struct sho_event *ev, size_t col)
-{
-    const char *const *slot =
-        (const char *const *)(const void *)((const char *)ev + batch_str_fields[col]);
-    return *slot;
-}
-
-static void batch_str_set(struct sho_event *ev, size_t col, const char *s)
-{
-    const char **slot = (const char **)(void *)((char *)ev + batch_str_fields[col]);
-    *slot = s;
-}
 
 static void batch_row_nums(const struct sho_event *ev, uint64_t num[BATCH_NUMS])
 {
@@ -318,7 +294,7 @@ int sho_event_batch_add(struct sho_event_batch *b, const struct sho_event *ev)
 
     /* Find the strings first, so that a batch that is full is left unchanged. */
     for (i = 0; i < BATCH_STRS; i++) {
-        const char *s = batch_str_get(ev, i);
+        const char *s = sho_event_string(ev, i);
         size_t n = s != NULL ? strlen(s) : 0;
         row.str[i] = s != NULL ? strtab_find(&b->tabs[i], s, n) : 0;
         if (s != NULL && row.str[i] == 0) {
@@ -332,7 +308,7 @@ int sho_event_batch_add(struct sho_event_batch *b, const struct sho_event *ev)
         return SHO_ELIMIT;
     }
     for (i = 0; i < BATCH_STRS; i++) {
-        const char *s = batch_str_get(ev, i);
+        const char *s = sho_event_string(ev, i);
         if (s != NULL && row.str[i] == 0) {
             /* Cannot fail: `bound` counts more than each value's bytes and NUL. */
             row.str[i] = strtab_push(&b->tabs[i], s, strlen(s));
@@ -512,6 +488,6 @@ void sho_event_batch_get(const struct sho_event_batch *b, size_t index, struct s
     for (i = 0; i < BATCH_STRS; i++) {
         const struct batch_strtab *t = &b->tabs[i];
         uint32_t k = r->str[i];
-        batch_str_set(ev, i, k != 0 ? t->bytes.data + t->off[k - 1] : NULL);
+        sho_event_set_string(ev, i, k != 0 ? t->bytes.data + t->off[k - 1] : NULL);
     }
 }

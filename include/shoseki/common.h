@@ -227,6 +227,21 @@ SHO_NODISCARD int sho_parse_u64(const char *s, uint64_t max, unsigned flags, uin
 SHO_NODISCARD int sho_parse_u64n(const char *s, size_t len, uint64_t max, unsigned flags,
                                  uint64_t *out);
 
+/*
+ * The decimal digits of `v` at `out` (room for 21 bytes), NUL-terminated, without printf:
+ * every event's numbers come through here. Returns the number of digits.
+ */
+size_t sho_fmt_dec(char *out, uint64_t v);
+
+/* ---- hashing -------------------------------------------------------------------- */
+
+/*
+ * A fast, non-cryptographic 64-bit hash of `len` bytes, eight bytes a step,
+ * continuing from `seed` (chain calls to hash several pieces). For in-memory
+ * tables only: its values are never stored.
+ */
+uint64_t sho_hash64(const void *data, size_t len, uint64_t seed);
+
 /* ---- little-endian readers ------------------------------------------------------ */
 
 static inline uint16_t sho_le16(const uint8_t *p)

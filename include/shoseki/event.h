@@ -108,6 +108,21 @@ struct sho_event {
 /* Zero every field: all strings NULL, `has` empty. */
 void sho_event_clear(struct sho_event *ev);
 
+/*
+ * The string members of an event by number, for code that treats them alike
+ * (the columnar codec, handing events between threads), in this order: host,
+ * channel, provider, user_sid, user, domain, object_type, path, process,
+ * client_ip, share, share_local_path, source, ref. A new string member is
+ * added here (before `ref`) and nowhere else.
+ */
+#define SHO_EVENT_STRINGS 14
+
+/* String member `i` (< SHO_EVENT_STRINGS) of `ev`. */
+const char *sho_event_string(const struct sho_event *ev, size_t i);
+
+/* Set string member `i` (< SHO_EVENT_STRINGS) of `ev` to `s` (borrowed). */
+void sho_event_set_string(struct sho_event *ev, size_t i, const char *s);
+
 /* ---- rendering ------------------------------------------------------------------ */
 
 enum sho_event_format {
