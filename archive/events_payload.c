@@ -103,3 +103,27 @@ int arc_events_build(const uint8_t sha[SHO_HASH_LEN], const struct sho_event_bat
     }
     return 0;
 }
+
+int sho_archive_frame_events_shape(const uint8_t *payload, size_t len, uint32_t *count,
+                                   bool *shared)
+{
+    uint64_t n = 0;
+    size_t pos = EVENTS_V2_HEAD;
+
+    *count = 0;
+    *shared = false;
+    if (len < EVENTS_V1_HEAD) {
+        return SHO_ECORRUPT;
+    }
+    if (sho_le32(payload + SHO_HASH_LEN) != ARC_EVENTS_MARKER) {
+        *count = sho_le32(payload + SHO_HASH_LEN);
+        return 0;
+    }
+    if (len < EVENTS_V2_HEAD || sho_le32(payload + SHO_HASH_LEN + 4) != ARC_EVENTS_VERSION ||
+        sho_varint_get(payload, len, &pos, &n) != 0 || n > UINT32_MAX) {
+        return SHO_ECORRUPT;
+    }
+    *count = (uint32_t)n;
+    *shared = true;
+    return 0;
+}

@@ -27,7 +27,7 @@
 
 #define BATCH_NUMS        12
 #define BATCH_STRS        13 /* sho_event_string 0..12 (all but ref), the order of the v1 codec */
-#define VARINT_MAX        10
+#define VARINT_MAX        SHO_VARINT_MAX
 #define VARINT32_MAX      5
 #define BATCH_ROW_BOUND   (BATCH_NUMS * VARINT_MAX + BATCH_STRS * VARINT32_MAX)
 #define BATCH_HEAD_BOUND  (VARINT_MAX + BATCH_STRS * VARINT32_MAX)
@@ -180,38 +180,9 @@ static uint32_t strtab_push(struct batch_strtab *t, const void *s, size_t n)
 
 static int put_varint(struct sho_buf *out, uint64_t v)
 {
-    uint8_t tmp[VARINT_MAX];
-    size_t n = 0;
+    uint8_t tmp[SHO_VARINT_MAX];
 
-    while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    tmp[n++] = (uint8_t)v;
-    return sho_buf_append(out, tmp, n);
-}
-
-/* Read a minimal LEB128 varint of at most 10 bytes. */
-static int get_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
-{
-    uint64_t r = 0;
-    unsigned i;
-
-    for (i = 0; i < VARINT_MAX && *pos < len; i++) {
-        uint8_t byte = p[(*pos)++];
-        if (i == VARINT_MAX - 1 && byte > 1) {
-            return SHO_ECORRUPT; /* past 64 bits */
-        }
-        r |= (uint64_t)(byte & 0x7f) << (7 * i);
-        if ((byte & 0x80) == 0) {
-            if (byte == 0 && i != 0) {
-                return SHO_ECORRUPT; /* not minimal */
-            }
-            *v = r;
-            return 0;
-        }
-    }
-    return SHO_ECORRUPT;
+    return sho_buf_append(out, tmp, sho_varint_put(tmp, v));
 }
 
 static uint64_t zigzag(uint64_t diff)
@@ -394,7 +365,7 @@ static int batch_decode_nums(struct sho_event_batch *b, const uint8_t *p, size_t
         uint64_t prev = 0;
         for (i = 0; i < b->count; i++) {
             uint64_t v;
-            if (get_varint(p, len, pos, &v) != 0) {
+            if (sho_varint_get(p, len, pos, &v) != 0) {
                 return SHO_ECORRUPT;
             }
             if (batch_num_cols[c].is_delta) {
@@ -418,11 +389,11 @@ static int batch_decode_strs(struct sho_event_batch *b, size_t col, const uint8_
     size_t i;
 
     /* Each value takes at least its length's byte: more values than bytes left is damage. */
-    if (get_varint(p, len, pos, &n) != 0 || n > len - *pos || n >= UINT32_MAX) {
+    if (sho_varint_get(p, len, pos, &n) != 0 || n > len - *pos || n >= UINT32_MAX) {
         return SHO_ECORRUPT;
     }
     for (k = 0; k < n; k++) {
-        if (get_varint(p, len, pos, &v) != 0 || v > len - *pos ||
+        if (sho_varint_get(p, len, pos, &v) != 0 || v > len - *pos ||
             (v != 0 && memchr(p + *pos, '\0', v) != NULL)) {
             return SHO_ECORRUPT;
         }
@@ -432,7 +403,7 @@ static int batch_decode_strs(struct sho_event_batch *b, size_t col, const uint8_
         *pos += v;
     }
     for (i = 0; i < b->count; i++) {
-        if (get_varint(p, len, pos, &v) != 0 || v > n) {
+        if (sho_varint_get(p, len, pos, &v) != 0 || v > n) {
             return SHO_ECORRUPT;
         }
         b->rows[i].str[col] = (uint32_t)v;
@@ -447,7 +418,7 @@ int sho_event_batch_decode(struct sho_event_batch *b, const uint8_t *data, size_
     int rc;
 
     sho_event_batch_reset(b);
-    if (get_varint(data, len, &pos, &count) != 0 || count > (len - pos) / BATCH_MIN_ROW_LEN) {
+    if (sho_varint_get(data, len, &pos, &count) != 0 || count > (len - pos) / BATCH_MIN_ROW_LEN) {
         return SHO_ECORRUPT;
     }
     batch_grow(b, (size_t)count);

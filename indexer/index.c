@@ -82,7 +82,6 @@ int sho_index_open(const char *dir, unsigned flags, struct sho_index **out, stru
     ix->path = index_join(dir, "index.sqlite");
     ix->lock_fd = -1;
     ix->writable = write;
-    ix->last_group = INT64_MIN;
     if (write) {
         rc = index_lock(ix, flags, err);
         if (rc == 0 && (flags & SHO_INDEX_REBUILD) != 0) {

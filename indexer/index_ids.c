@@ -22,19 +22,22 @@ struct ix_slot {
 
 void ix_map_init(struct ix_map *m, size_t bytes)
 {
-    size_t cap = 1024;
+    size_t max_cap = 1024;
 
     memset(m, 0, sizeof(*m));
-    /* half the budget for slots (24 bytes each), half for key bytes */
-    while (cap * 2 * sizeof(struct ix_slot) <= bytes / 2) {
-        cap *= 2;
+    /* half the budget for slots (24 bytes each), half for key bytes; both start small and
+     * grow, so that the slots of what is met stay close together in memory */
+    while (max_cap * 2 * sizeof(struct ix_slot) <= bytes / 2) {
+        max_cap *= 2;
     }
-    m->cap = cap;
-    m->slots = sho_xcalloc(cap, sizeof(struct ix_slot));
-    m->arena_cap = bytes / 2 > 65536 ? bytes / 2 : 65536;
-    if (m->arena_cap > UINT32_MAX) {
-        m->arena_cap = UINT32_MAX;
+    m->max_cap = max_cap;
+    m->cap = max_cap < 4096 ? max_cap : 4096;
+    m->slots = sho_xcalloc(m->cap, sizeof(struct ix_slot));
+    m->arena_max = bytes / 2 > 65536 ? bytes / 2 : 65536;
+    if (m->arena_max > UINT32_MAX) {
+        m->arena_max = UINT32_MAX;
     }
+    m->arena_cap = 65536;
     m->arena = sho_xmalloc(m->arena_cap);
 }
 
@@ -59,6 +62,43 @@ static uint64_t map_hash(const void *key, size_t len)
     return h != 0 ? h : 1;
 }
 
+/* Double the slots (within the budget): false when they are at the most allowed. */
+static bool map_grow(struct ix_map *m)
+{
+    struct ix_slot *old = m->slots;
+    size_t oldcap = m->cap, k, i;
+
+    if (m->cap >= m->max_cap) {
+        return false;
+    }
+    m->cap *= 2;
+    m->slots = sho_xcalloc(m->cap, sizeof(struct ix_slot));
+    for (k = 0; k < oldcap; k++) {
+        if (old[k].hash == 0) {
+            continue;
+        }
+        for (i = (size_t)old[k].hash & (m->cap - 1); m->slots[i].hash != 0;
+             i = (i + 1) & (m->cap - 1)) {
+        }
+        m->slots[i] = old[k];
+    }
+    free(old);
+    return true;
+}
+
+/* Room for `len` more key bytes (within the budget): false when the arena is full. */
+static bool map_room(struct ix_map *m, size_t len)
+{
+    while (m->arena_len + len > m->arena_cap) {
+        if (m->arena_cap >= m->arena_max) {
+            return false;
+        }
+        m->arena_cap = m->arena_cap * 2 < m->arena_max ? m->arena_cap * 2 : m->arena_max;
+        m->arena = sho_xrealloc(m->arena, m->arena_cap);
+    }
+    return true;
+}
+
 /* The slot holding `key`, or NULL. */
 static struct ix_slot *map_find(struct ix_map *m, const void *key, size_t len, uint64_t h)
 {
@@ -79,10 +119,10 @@ static struct ix_slot *map_put(struct ix_map *m, const void *key, size_t len, ui
 {
     size_t i;
 
-    if (len > m->arena_cap / 4) {
+    if (len > m->arena_max / 4) {
         return NULL; /* not worth caching */
     }
-    if ((m->count + 1) * 10 > m->cap * 7 || m->arena_len + len > m->arena_cap) {
+    if (((m->count + 1) * 10 > m->cap * 7 && !map_grow(m)) || !map_room(m, len)) {
         map_clear(m);
     }
     i = (size_t)h & (m->cap - 1);
@@ -399,9 +439,33 @@ out:
 
 /* ---- context ------------------------------------------------------------------------ */
 
+#define CTX_KEY_MAX 4096
+
+/* The key of an event's context: the numbers as bytes, then the host name and the strings.
+ * False when it does not fit. */
+static bool ctx_key(const struct sho_event *ev, char key[CTX_KEY_MAX], size_t *len)
+{
+    const char *strs[5] = { ev->channel, ev->object_type, ev->process, ev->client_ip, ev->share };
+    uint32_t nums[3] = { (ev->has & SHO_HAS_EVENT_ID) != 0 ? ev->event_id : 0, ev->actions,
+                         (uint32_t)ev->outcome };
+    int i;
+
+    memcpy(key, nums, sizeof(nums));
+    *len = sizeof(nums);
+    if (!key_add(key, CTX_KEY_MAX, len, ev->host)) {
+        return false;
+    }
+    for (i = 0; i < 5; i++) {
+        if (!key_add(key, CTX_KEY_MAX, len, strs[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, struct sho_err *err)
 {
-    char key[4096];
+    char key[CTX_KEY_MAX];
     size_t len = 0;
     uint64_t h;
     struct ix_slot *s;
@@ -412,16 +476,8 @@ int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, str
     uint32_t nums[3] = { (ev->has & SHO_HAS_EVENT_ID) != 0 ? ev->event_id : 0, ev->actions,
                          (uint32_t)ev->outcome };
 
-    /* The key: the numbers as bytes, then the host name and the strings. */
-    memcpy(key, nums, sizeof(nums));
-    len = sizeof(nums);
-    if (!key_add(key, sizeof(key), &len, ev->host)) {
+    if (!ctx_key(ev, key, &len)) {
         return sho_err_set(err, SHO_ELIMIT, NULL, -1, "event context too long");
-    }
-    for (i = 0; i < 5; i++) {
-        if (!key_add(key, sizeof(key), &len, strs[i])) {
-            return sho_err_set(err, SHO_ELIMIT, NULL, -1, "event context too long");
-        }
     }
     h = map_hash(key, len);
     s = map_find(&ix->ctxs, key, len, h);
@@ -459,6 +515,68 @@ int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, str
     }
     (void)map_put(&ix->ctxs, key, len, h, *id);
     return 0;
+}
+
+/* ---- prefetch hints ----------------------------------------------------------------- */
+
+/* Start loading the cache line at `p`. An asm statement on x86: GCC drops a
+ * __builtin_prefetch whose address comes from a load it deems unused. */
+static inline void prefetch(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p);
+#endif
+}
+
+/* Start loading the slot where `h` would be. */
+static void map_prefetch_slot(const struct ix_map *m, uint64_t h)
+{
+    prefetch(&m->slots[(size_t)h & (m->cap - 1)]);
+}
+
+/* Start loading the key bytes of the entry with hash `h` when it sits in its home slot or
+ * the next (its slots should be loaded). No loop: compilers drop loops that only prefetch. */
+static void map_prefetch_key(const struct ix_map *m, uint64_t h)
+{
+    size_t i = (size_t)h & (m->cap - 1);
+    const struct ix_slot *s = &m->slots[i];
+
+    if (s->hash != h) {
+        s = &m->slots[(i + 1) & (m->cap - 1)];
+    }
+    if (s->hash == h) {
+        const char *k = m->arena + s->off;
+        prefetch(k);
+        prefetch(k + s->len - 1);
+    }
+}
+
+void ix_hint(struct sho_index *ix, const struct sho_event *ev, uint64_t h[2])
+{
+    char key[CTX_KEY_MAX];
+    size_t len = 0;
+
+    h[0] = h[1] = 0;
+    if (ev->path != NULL && *ev->path != '\0') {
+        h[0] = map_hash(ev->path, strlen(ev->path));
+        map_prefetch_slot(&ix->files, h[0]);
+    }
+    if (ctx_key(ev, key, &len)) {
+        h[1] = map_hash(key, len);
+        map_prefetch_slot(&ix->ctxs, h[1]);
+    }
+}
+
+void ix_hint_keys(struct sho_index *ix, const uint64_t h[2])
+{
+    if (h[0] != 0) {
+        map_prefetch_key(&ix->files, h[0]);
+    }
+    if (h[1] != 0) {
+        map_prefetch_key(&ix->ctxs, h[1]);
+    }
 }
 
 /* ---- logon sessions ----------------------------------------------------------------- */

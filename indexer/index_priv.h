@@ -2,17 +2,17 @@
 #define SHOSEKI_INDEX_PRIV_H
 
 /*
- * The indexer's insides: the schema's statements, the bounded id caches and
- * the event-id layout shared by the writer and the searches.
+ * The indexer's insides: the schema's statements, the bounded id caches, and
+ * the event store shared by the writer and the searches.
  *
- * Event ids: an event's rowid is its time, so the events table is stored in
- * time order and every index on it ends in time order for free. Time is cut
- * into groups of IX_GROUP_TICKS (1/512 s) counted from the Unix epoch; an
- * event gets id = group * IX_GROUP_SLOTS + k, k counting the events already
- * in that group, and `sub` = its exact time minus the group's start, so the
- * exact FILETIME is kept. A group that is full spills into the next one with
- * a larger `sub` (time stays exact; only order within the spill is approximate,
- * and searches sort each group by exact time before printing).
+ * Events are kept in runs (docs/decisions.md, "The index"): each batch the
+ * writer commits is one run, its events sorted by (time, archive reference)
+ * and packed 1024 to a block (one `eblk` row, columns bit-packed so that any
+ * event of a block is read without decoding the others). An event's number
+ * is block << IX_BLK_SHIFT | position. Per run, postings lists name the
+ * event numbers of each file and each person, grouped into one `post` row per
+ * bucket of neighbouring ids, so a search by file or person reads a few rows
+ * per run instead of one b-tree entry per event.
  */
 
 #include <sqlite3.h>
@@ -20,9 +20,11 @@
 
 #include "shoseki/indexer.h"
 
-#define IX_GROUP_TICKS    19531 /* 100 ns ticks per group: 1/512 s */
-#define IX_GROUP_SLOTS    128   /* events per group before spilling */
-#define IX_SCHEMA_VERSION 2
+#define IX_SCHEMA_VERSION 3
+#define IX_BLK_SHIFT      10 /* events per block: 1024 */
+#define IX_BLK_EVENTS     ((size_t)1 << IX_BLK_SHIFT)
+#define IX_FILE_SHIFT     8 /* files per postings bucket: 256 */
+#define IX_PERSON_SHIFT   2 /* persons per postings bucket: 4 */
 
 /* Unix-epoch ticks of FILETIME `ft` (0, no time, maps before 1970). */
 static inline int64_t ix_ticks(uint64_t ft)
@@ -33,26 +35,40 @@ static inline int64_t ix_ticks(uint64_t ft)
     return (int64_t)ft - (int64_t)SHO_FILETIME_UNIX_EPOCH;
 }
 
-static inline int64_t ix_floor_div(int64_t a, int64_t b)
+/* The FILETIME of Unix-epoch ticks `t`. */
+static inline uint64_t ix_filetime(int64_t t)
 {
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* The group of event id `id`, and the FILETIME of (`id`, `sub`). */
-static inline int64_t ix_id_group(int64_t id)
-{
-    return ix_floor_div(id, IX_GROUP_SLOTS);
-}
-
-static inline uint64_t ix_id_time(int64_t id, int64_t sub)
-{
-    int64_t t = ix_id_group(id) * IX_GROUP_TICKS + sub;
     return (uint64_t)(t + (int64_t)SHO_FILETIME_UNIX_EPOCH);
 }
 
 /* The archive reference packed into one integer: frame << 16 | index. */
 #define IX_REF_SHIFT 16
+
+/* One indexed event: what a block stores per event (0 = none for the ids). */
+struct ix_row {
+    int64_t t;      /* Unix-epoch ticks */
+    int64_t file;   /* 0: none */
+    int64_t person; /* 0: none */
+    int64_t ctx;
+    int64_t ref;  /* frame << 16 | index: unique, increasing in archive order */
+    int64_t sess; /* 0: none */
+};
+
+enum ix_col { IX_COL_T, IX_COL_FILE, IX_COL_PERSON, IX_COL_CTX, IX_COL_REF, IX_COL_SESS, IX_COLS };
+
+/* Postings kinds. */
+enum ix_kind { IX_KIND_FILE = 0, IX_KIND_PERSON = 1 };
+
+/*
+ * The rowid of a postings row: run << 30 | kind << 29 | bucket. A rowid
+ * table, not a WITHOUT ROWID one: its rows of a kilobyte or two stay whole in
+ * their leaf page instead of spilling into half-empty overflow pages.
+ */
+#define IX_POST_BUCKETS ((int64_t)1 << 29)
+static inline int64_t ix_post_key(int64_t run, enum ix_kind kind, int64_t bucket)
+{
+    return run << 30 | (int64_t)kind << 29 | bucket;
+}
 
 /* ---- SQLite adapter (index_sql.c) -------------------------------------------------- */
 
@@ -70,8 +86,14 @@ enum ix_stmt {
     S_FTS_ADD,
     S_CTX_GET,
     S_CTX_ADD,
-    S_EVENT_ADD,
-    S_GROUP_MAX,
+    S_BLK_ADD,
+    S_BLK_GET,
+    S_BLK_DEL,
+    S_POST_ADD,
+    S_POST_DEL,
+    S_RUN_ADD,
+    S_RUN_LAST,
+    S_RUN_DEL,
     S_FRAME_ADD,
     S_SESS_AT,
     S_SESS_NULL,
@@ -85,9 +107,10 @@ enum ix_stmt {
 struct ix_map {
     struct ix_slot *slots; /* owned; hash 0 = empty */
     size_t cap;            /* slots, a power of two */
+    size_t max_cap;        /* most slots the budget allows */
     size_t count;          /* used slots */
     char *arena;           /* owned key bytes */
-    size_t arena_len, arena_cap;
+    size_t arena_len, arena_cap, arena_max;
     bool complete; /* holds every row of its table: a miss means new */
 };
 
@@ -99,8 +122,7 @@ struct sho_index {
     int lock_fd;                 /* writers: DATA/index.lock, flocked; else -1 */
     bool writable;
     struct ix_map hosts, persons, names, files, ctxs; /* writers: id caches */
-    struct ix_map sessions;     /* writers: each logon id's latest logon (index_ids.c) */
-    int64_t last_group, last_k; /* writer: the last id given */
+    struct ix_map sessions; /* writers: each logon id's latest logon (index_ids.c) */
 };
 
 /* Translate SQLite's error on `db` into err (path of the index, message). */
@@ -160,6 +182,15 @@ SHO_NODISCARD int ix_file_id(struct sho_index *ix, const char *path, int64_t *id
 SHO_NODISCARD int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id,
                             struct sho_err *err);
 /*
+ * Prefetch hints for the writer, which looks ahead of the event it resolves:
+ * ix_hint computes the hashes of an event's path and context into `h` and
+ * starts loading their cache slots; ix_hint_keys, a few events later, starts
+ * loading the key bytes those slots point to. Neither changes any result.
+ */
+void ix_hint(struct sho_index *ix, const struct sho_event *ev, uint64_t h[2]);
+void ix_hint_keys(struct sho_index *ix, const uint64_t h[2]);
+
+/*
  * The logon session of `ev` (person `person`), 0 when it names none or a
  * system session (logon ids up to 0x3e7). A successful logon opens a session
  * (logon ids are reused after a restart, so a host's logon id can have many);
@@ -169,6 +200,29 @@ SHO_NODISCARD int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, in
  */
 SHO_NODISCARD int ix_session_id(struct sho_index *ix, const struct sho_event *ev, int64_t person,
                                 int64_t *id, struct sho_err *err);
+
+/* ---- the writer's per-frame memo (index_memo.c) ------------------------------------ */
+
+#define IX_MEMO_WORDS 9 /* the longest key: an event's context */
+
+/* Ids keyed by the addresses of one frame's strings (valid until ix_memo_next). */
+struct ix_memo {
+    struct ix_memo_slot *slots; /* owned */
+    uint64_t gen;
+};
+
+void ix_memo_init(struct ix_memo *m);
+void ix_memo_release(struct ix_memo *m);
+
+/* A new frame: forget everything. */
+static inline void ix_memo_next(struct ix_memo *m)
+{
+    m->gen++;
+}
+
+/* The id stored under key `k` (`n` words, at most IX_MEMO_WORDS) in this frame. */
+bool ix_memo_find(struct ix_memo *m, const uintptr_t *k, size_t n, int64_t *id);
+void ix_memo_put(struct ix_memo *m, const uintptr_t *k, size_t n, int64_t id);
 
 /* ---- paths (index_path.c) ---------------------------------------------------------- */
 
@@ -180,5 +234,112 @@ uint64_t ix_hash(const void *data, size_t len);
  * without touching prefixes. Same contract as sho_index_path_norm.
  */
 size_t ix_text_fold(const char *text, char *out, size_t out_len);
+
+/* ---- the event store (index_sort.c, index_block.c, index_post.c, index_runs.c) ----- */
+
+struct ix_kv {
+    uint64_t key;
+    uint64_t val;
+};
+
+/* Sort `n` pairs by key, stably, using `tmp` (room for n). Returns `a` or `tmp`: the sorted. */
+struct ix_kv *ix_sort_kv(struct ix_kv *a, struct ix_kv *tmp, size_t n);
+
+/* A loaded block: a padded copy of its bytes and where each column is. */
+struct ix_block {
+    uint8_t *data; /* owned */
+    size_t cap;
+    size_t n; /* events; 0 when nothing is loaded */
+    int64_t base[IX_COLS];
+    uint8_t width[IX_COLS];
+    size_t off[IX_COLS];
+    int64_t id; /* the block's number, set by the caller */
+};
+
+/* Append `n` rows (1..IX_BLK_EVENTS) packed as one block to `out`. */
+SHO_NODISCARD int ix_block_pack(const struct ix_row *rows, size_t n, struct sho_buf *out);
+
+/* Check and copy the block of `len` bytes at `data` into `b`. Returns 0 or SHO_ECORRUPT. */
+SHO_NODISCARD int ix_block_load(struct ix_block *b, const void *data, size_t len);
+
+/* Column `c` of event `i` (< b->n) of a loaded block; the whole event. */
+int64_t ix_block_get(const struct ix_block *b, size_t i, enum ix_col c);
+void ix_block_row(const struct ix_block *b, size_t i, struct ix_row *r);
+void ix_block_release(struct ix_block *b);
+
+/* A growing list of event numbers. */
+struct ix_evnos {
+    int64_t *v; /* owned */
+    size_t n, cap;
+};
+
+void ix_evnos_push(struct ix_evnos *e, int64_t v);
+
+/*
+ * Write the postings of `kind` for run `run`: `p` holds (id, event number)
+ * pairs sorted by id, numbers increasing within an id, all at or above
+ * `evno_base`. One post row per bucket.
+ */
+SHO_NODISCARD int ix_post_write(struct sho_index *ix, enum ix_kind kind, int64_t run,
+                                int64_t evno_base, const struct ix_kv *p, size_t n,
+                                struct sho_err *err);
+
+/*
+ * Append to `out` the event numbers that the postings row `p` (`len` bytes,
+ * of the bucket whose first id is `key0`, of the run whose first event number
+ * is `evno_base`) holds for the ids in `keys` (sorted, `nkeys`). Returns 0 or
+ * SHO_ECORRUPT.
+ */
+SHO_NODISCARD int ix_post_pick(const uint8_t *p, size_t len, int64_t key0, int64_t evno_base,
+                               const int64_t *keys, size_t nkeys, struct ix_evnos *out);
+
+/*
+ * Store `n` rows (in archive order) as a new run: sorted by (time, reference),
+ * packed into blocks, with their postings. A small last run is merged with
+ * the new one first (while the two hold at most `cap` events together), so
+ * runs stay few. Runs inside the caller's transaction.
+ */
+SHO_NODISCARD int ix_run_store(struct sho_index *ix, struct ix_row *rows, size_t n, size_t cap,
+                               struct sho_err *err);
+
+/* ---- reading the event store (index_scan.c) ---------------------------------------- */
+
+/* A selection of files or persons by id, sorted, distinct. */
+struct ix_sel {
+    enum ix_kind kind;
+    int64_t *ids; /* owned by whoever made it */
+    size_t n;
+};
+
+struct ix_scan;
+
+/*
+ * Start reading the events of `sel` (NULL: every event) with time in
+ * [since, until) (Unix-epoch ticks), inside the caller's read transaction.
+ * `*out` is set even on failure (close it). Returns 0 or a negative code.
+ */
+SHO_NODISCARD int ix_scan_open(struct sho_index *ix, const struct ix_sel *sel, int64_t since,
+                               int64_t until, struct ix_scan **out, struct sho_err *err);
+
+/* The next event in (time, reference) order: returns 1, 0 at the end, or a negative code. */
+SHO_NODISCARD int ix_scan_next(struct ix_scan *s, struct ix_row *r, struct sho_err *err);
+
+void ix_scan_close(struct ix_scan *s);
+
+/* ---- selections (index_select.c) --------------------------------------------------- */
+
+/* The window of `q` in Unix-epoch ticks: [since, until), open ends as INT64_MIN/MAX. */
+void ix_window(const struct sho_index_query *q, int64_t *since, int64_t *until);
+
+/*
+ * The files or persons `q` is about, after its hop, inside the caller's read
+ * transaction; for SHO_SELECT_ALL an empty selection the caller does not use.
+ * The caller frees sel->ids. Returns 0 or a negative code.
+ */
+SHO_NODISCARD int ix_select(struct sho_index *ix, const struct sho_index_query *q,
+                            struct ix_sel *sel, struct sho_err *err);
+
+/* qsort comparison of int64_t values. */
+int ix_id_cmp(const void *a, const void *b);
 
 #endif /* SHOSEKI_INDEX_PRIV_H */

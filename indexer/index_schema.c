@@ -3,11 +3,14 @@
  * that records which archive frame the index reflects. The schema and which
  * search uses which index are explained in docs/decisions.md ("The index").
  *
- *   events       one row per event: id (its time, see index_priv.h), sub
- *                (exact remainder), file, person, ctx, ref (frame << 16 | i),
- *                sess (its logon session, or NULL)
- *   events_file, events_person   the two secondary indexes: every search by
- *                file or person is a range scan that comes out in time order
+ *   runs         one per batch of events the writer committed (index_runs.c):
+ *                its blocks, event count, time range and each block's first time
+ *   eblk         blocks of up to 1024 events of one run in (time, reference)
+ *                order, bit-packed columns (index_block.c): time, file, person,
+ *                ctx, ref (frame << 16 | i), sess (logon session)
+ *   post         postings lists (index_post.c): per run, the event numbers of
+ *                each file (kind 0) and person (kind 1), a row per id bucket,
+ *                keyed run << 30 | kind << 29 | bucket (ix_post_key)
  *   files        each path as logged, with the hash of its normalized form
  *   files_fts    FTS5 trigram index of the normalized paths (substring search)
  *   persons      one per SID (or per DOMAIN\name when no SID is logged)
@@ -16,7 +19,7 @@
  *                client address, ...) combinations events share, found by the
  *                hash of all of them (khash)
  *   sessions     logon sessions: host and logon id, who, logon and logoff time,
- *                logon type and address; events.sess names an event's session
+ *                logon type and address; an event's sess column names its session
  *   hosts, frames (EVENTS frames: where they are, for fetching originals)
  */
 #include <string.h>
@@ -45,16 +48,17 @@ static const char schema_sql[] =
     " logon_id INTEGER NOT NULL, person INTEGER, logon_time INTEGER, logoff_time INTEGER,"
     " logon_type INTEGER, client_ip TEXT);"
     "CREATE INDEX IF NOT EXISTS sessions_key ON sessions(host, logon_id, logon_time);"
-    "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, sub INTEGER NOT NULL,"
-    " file INTEGER, person INTEGER, ctx INTEGER NOT NULL, ref INTEGER NOT NULL, sess INTEGER);";
+    "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, blk_first INTEGER NOT NULL,"
+    " nblk INTEGER NOT NULL, events INTEGER NOT NULL, tmin INTEGER NOT NULL,"
+    " tmax INTEGER NOT NULL, bstart BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS eblk(id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS post(id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
 
 /* The secondary indexes: a bulk load builds them once at the end. */
 static const char indexes_sql[] =
     "CREATE INDEX IF NOT EXISTS person_names_name ON person_names(name COLLATE NOCASE);"
     "CREATE INDEX IF NOT EXISTS files_nhash ON files(nhash);"
-    "CREATE INDEX IF NOT EXISTS ctx_khash ON ctx(khash);"
-    "CREATE INDEX IF NOT EXISTS events_file ON events(file) WHERE file IS NOT NULL;"
-    "CREATE INDEX IF NOT EXISTS events_person ON events(person) WHERE person IS NOT NULL;";
+    "CREATE INDEX IF NOT EXISTS ctx_khash ON ctx(khash);";
 
 int ix_schema_create(struct sho_index *ix, struct sho_err *err)
 {
@@ -87,7 +91,6 @@ int ix_schema_create(struct sho_index *ix, struct sho_err *err)
 int ix_schema_drop_indexes(struct sho_index *ix, struct sho_err *err)
 {
     return ix_sql_exec(ix,
-                       "DROP INDEX IF EXISTS events_file; DROP INDEX IF EXISTS events_person;"
                        "DROP INDEX IF EXISTS files_nhash; DROP INDEX IF EXISTS ctx_khash;"
                        "DROP INDEX IF EXISTS person_names_name;",
                        err);

@@ -1,12 +1,11 @@
 /*
- * index_search: the searches. A search first puts the files or persons it
- * is about into a temporary table (by normalized-path hash, by the FTS5
- * trigram index for substrings, by PCRE2 for regular expressions, by SID or
- * name), then reads their events through events_file / events_person, whose
- * entries end in the event id and so come out in time order; a timeline is
- * a range scan of the events table itself. Filters on host, action, outcome
- * and client address are checked against the small ctx table. All SQL is
- * fixed text assembled from constant pieces; user input is only bound.
+ * index_search: the searches. The selection (index_select.c) names files or
+ * persons; the event store (index_scan.c) hands out their events in the
+ * window in exact time order; here each event's context, file and person are
+ * looked up (each distinct one once per search, through small caches),
+ * filters on host, action, outcome and client address are applied, and rows,
+ * per-person or per-file groups or logon sessions are handed to the caller.
+ * All SQL is fixed text; user input is only ever bound.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,535 +13,312 @@
 
 #include "index_priv.h"
 
-#define TIME_EXPR "(((e.id - (e.id & 127)) / 128) * 19531 + e.sub)"
-
-/* Parameters ?1..?8 of every search: id range, exact time range, filters. */
-static const char where_common[] =
-    " AND e.id BETWEEN ?1 AND ?2 AND " TIME_EXPR " >= ?3 AND " TIME_EXPR " < ?4"
-    " AND (?5 = 0 OR (c.actions & ?5) != 0) AND (?6 = 0 OR c.outcome = ?6)"
-    " AND (?7 IS NULL OR c.host IN (SELECT id FROM hosts WHERE name = ?7 COLLATE NOCASE"
-    " OR lower(substr(name, 1, length(?7) + 1)) = lower(?7) || '.'))"
-    " AND (?8 IS NULL OR c.client_ip = ?8)";
-
-static const char *const where_select[] = {
-    [SHO_SELECT_ALL] = "1",
-    [SHO_SELECT_PATH] = "e.file IN (SELECT id FROM temp.sel)",
-    [SHO_SELECT_LIKE] = "e.file IN (SELECT id FROM temp.sel)",
-    [SHO_SELECT_REGEX] = "e.file IN (SELECT id FROM temp.sel)",
-    [SHO_SELECT_PERSON] = "e.person IN (SELECT id FROM temp.sel)",
-};
+#define CTX_CACHE    4096 /* contexts remembered per search (direct-mapped by id) */
+#define FILE_CACHE   4096 /* paths remembered per search */
+#define PERSON_CACHE 256  /* persons remembered per search */
 
 #define PERSON_NAME_JOIN                                                                           \
     " LEFT JOIN person_names pn ON pn.id = (SELECT id FROM person_names WHERE person = p.id"       \
     " ORDER BY last_time DESC, id LIMIT 1)"
 
-static const char search_head[] =
-    "SELECT e.id, e.sub, e.ref, f.path, h.name, c.channel, c.event_id, c.actions, c.outcome,"
-    " c.object_type, c.process, c.client_ip, c.share, e.person"
-    " FROM events e JOIN ctx c ON c.id = e.ctx LEFT JOIN files f ON f.id = e.file"
-    " LEFT JOIN hosts h ON h.id = c.host WHERE ";
+enum { C_HOST, C_CHANNEL, C_OBJECT, C_PROCESS, C_IP, C_SHARE, C_STRINGS };
 
-/* A person's SID and latest name: looked up once per person a search meets, not per row. */
-static const char person_sql[] =
-    "SELECT p.sid, pn.domain, pn.name FROM persons p" PERSON_NAME_JOIN " WHERE p.id = ?1";
-
-/* ---- the selection ------------------------------------------------------------------ */
-
-static int sel_exec(struct sho_index *ix, const char *sql, const char *a, const char *b,
-                    struct sho_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        return ix_sql_fail(ix, "cannot search", err);
-    }
-    if (a != NULL) {
-        (void)sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-    }
-    if (b != NULL) {
-        (void)sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    }
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE) {
-        rc = sho_err_set(err, SHO_EINVAL, NULL, -1, "search failed: %s", sqlite3_errmsg(ix->db));
-    } else {
-        rc = 0;
-    }
-    (void)sqlite3_finalize(st);
-    return rc;
-}
-
-/* Length in bytes of the UTF-8 character starting at `p` (1 for a stray byte). */
-static size_t utf8_len(const unsigned char *p)
-{
-    size_t n = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
-    size_t i;
-
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            return 1;
-        }
-    }
-    return n;
-}
-
-/*
- * An FTS5 query that every path containing `text` matches: the AND of the
- * text's trigrams, each quoted. Returns 1 when built, 0 when the text is
- * shorter than three characters (no trigram to look up).
- */
-static int sel_fts_query(const char *text, struct sho_buf *q)
-{
-    size_t starts[4096];
-    size_t count = 0, pos = 0, len = strlen(text), i, step, done = 0;
-    int rc = 0;
-
-    while (pos < len && count < SHO_ARRAY_COUNT(starts)) {
-        starts[count++] = pos;
-        pos += utf8_len((const unsigned char *)text + pos);
-    }
-    if (count < 3 || pos < len) {
-        return 0;
-    }
-    /* At most 48 trigrams, spread over the text: each one only narrows. */
-    step = (count - 2 + 47) / 48;
-    for (i = 0; rc == 0 && i + 2 < count; i += step) {
-        size_t end = i + 3 < count ? starts[i + 3] : len;
-        const char *p;
-        rc = sho_buf_appends(q, done++ != 0 ? " AND \"" : "\"");
-        for (p = text + starts[i]; rc == 0 && p < text + end; p++) {
-            rc = *p == '"' ? sho_buf_append(q, "\"\"", 2) : sho_buf_putc(q, *p);
-        }
-        if (rc == 0) {
-            rc = sho_buf_putc(q, '"');
-        }
-    }
-    return rc == 0 ? 1 : 0;
-}
-
-static int sel_files_containing(struct sho_index *ix, const char *folded, bool prefix,
-                                struct sho_err *err)
-{
-    struct sho_buf q;
-    int rc;
-
-    sho_buf_init(&q, 65536);
-    if (sel_fts_query(folded, &q) == 1) {
-        rc = sel_exec(ix,
-                      prefix ? "INSERT OR IGNORE INTO temp.sel SELECT f.id FROM files f"
-                               " WHERE f.id IN (SELECT rowid FROM files_fts WHERE files_fts"
-                               " MATCH ?1) AND substr(shoseki_norm(f.path), 1, length(?2)) = ?2"
-                             : "INSERT OR IGNORE INTO temp.sel SELECT f.id FROM files f"
-                               " WHERE f.id IN (SELECT rowid FROM files_fts WHERE files_fts"
-                               " MATCH ?1) AND instr(shoseki_norm(f.path), ?2) > 0",
-                      q.data, folded, err);
-    } else {
-        rc = sel_exec(ix,
-                      prefix ? "INSERT OR IGNORE INTO temp.sel SELECT id FROM files"
-                               " WHERE ?1 IS NULL AND substr(shoseki_norm(path), 1, length(?2))"
-                               " = ?2"
-                             : "INSERT OR IGNORE INTO temp.sel SELECT id FROM files"
-                               " WHERE ?1 IS NULL AND instr(shoseki_norm(path), ?2) > 0",
-                      NULL, folded, err);
-    }
-    sho_buf_release(&q);
-    return rc;
-}
-
-static int sel_path(struct sho_index *ix, const char *text, struct sho_err *err)
-{
-    size_t n = strlen(text);
-    size_t cap = n * 2 + 8;
-    char *norm = sho_xmalloc(cap);
-    char hash[32];
-    int rc;
-
-    (void)sho_index_path_norm(text, norm, cap);
-    if (n > 0 && (text[n - 1] == '\\' || text[n - 1] == '/')) {
-        /* A folder: everything beneath it. */
-        size_t m = strlen(norm);
-        if (m > 0 && norm[m - 1] != '\\') {
-            norm[m++] = '\\';
-            norm[m] = '\0';
-        }
-        rc = sel_files_containing(ix, norm, true, err);
-    } else {
-        (void)snprintf(hash, sizeof(hash), "%lld", (long long)(int64_t)ix_hash(norm, strlen(norm)));
-        rc = sel_exec(ix,
-                      "INSERT OR IGNORE INTO temp.sel SELECT id FROM files"
-                      " WHERE nhash = CAST(?1 AS INTEGER) AND shoseki_norm(path) = ?2",
-                      hash, norm, err);
-    }
-    free(norm);
-    return rc;
-}
-
-static int sel_person(struct sho_index *ix, const char *text, struct sho_err *err)
-{
-    const char *slash = strchr(text, '\\');
-
-    if ((text[0] == 'S' || text[0] == 's') && text[1] == '-' && text[2] == '1' && text[3] == '-') {
-        return sel_exec(ix,
-                        "INSERT OR IGNORE INTO temp.sel SELECT id FROM persons WHERE pkey ="
-                        " upper(?1)",
-                        text, NULL, err);
-    }
-    if (slash != NULL) {
-        char *domain = sho_xstrdup(text);
-        int rc;
-        domain[slash - text] = '\0';
-        rc = sel_exec(ix,
-                      "INSERT OR IGNORE INTO temp.sel SELECT person FROM person_names"
-                      " WHERE name = ?2 COLLATE NOCASE AND domain = ?1 COLLATE NOCASE",
-                      domain, slash + 1, err);
-        free(domain);
-        return rc;
-    }
-    return sel_exec(ix,
-                    "INSERT OR IGNORE INTO temp.sel SELECT person FROM person_names"
-                    " WHERE name = ?1 COLLATE NOCASE",
-                    text, NULL, err);
-}
-
-static int sel_kind(struct sho_index *ix, const struct sho_index_query *q, struct sho_err *err)
-{
-    char *folded;
-    size_t n;
-    int rc;
-
-    if (q->select == SHO_SELECT_ALL) {
-        return 0;
-    }
-    if (q->text == NULL || q->text[0] == '\0') {
-        return sho_err_set(err, SHO_EINVAL, NULL, -1, "nothing to search for");
-    }
-    rc = ix_sql_exec(ix,
-                     "CREATE TEMP TABLE IF NOT EXISTS sel(id INTEGER PRIMARY KEY);"
-                     "DELETE FROM temp.sel;",
-                     err);
-    if (rc != 0) {
-        return rc;
-    }
-    switch (q->select) {
-    case SHO_SELECT_PATH:
-        return sel_path(ix, q->text, err);
-    case SHO_SELECT_LIKE:
-        n = strlen(q->text) + 1;
-        folded = sho_xmalloc(n);
-        (void)ix_text_fold(q->text, folded, n);
-        rc = sel_files_containing(ix, folded, false, err);
-        free(folded);
-        return rc;
-    case SHO_SELECT_REGEX:
-        rc = ix_regex_check(q->text, err);
-        return rc != 0 ? rc
-                       : sel_exec(ix,
-                                  "INSERT OR IGNORE INTO temp.sel SELECT id FROM files"
-                                  " WHERE shoseki_regexp(?1, path)",
-                                  q->text, NULL, err);
-    case SHO_SELECT_PERSON:
-        return sel_person(ix, q->text, err);
-    default:
-        return sho_err_set(err, SHO_EINVAL, NULL, -1, "unknown selection");
-    }
-}
-
-/* The id range of a query's window: a group of slack below (a full group spills its events
- * into the next one) and above. */
-static void window_ids(const struct sho_index_query *q, int64_t *lo, int64_t *hi)
-{
-    int64_t since = q->since != 0 ? ix_ticks(q->since) : INT64_MIN / 2;
-    int64_t until = q->until != 0 ? ix_ticks(q->until) : INT64_MAX / 2;
-
-    *lo = q->since != 0 ? (ix_floor_div(since, IX_GROUP_TICKS) - 1) * IX_GROUP_SLOTS : INT64_MIN;
-    *hi = q->until != 0 ? (ix_floor_div(until, IX_GROUP_TICKS) + 2) * IX_GROUP_SLOTS : INT64_MAX;
-}
-
-/* One hop: replace the selected persons by the files they touched in the window, or the
- * selected files by the persons who touched them. */
-static int sel_hop(struct sho_index *ix, const struct sho_index_query *q, struct sho_err *err)
-{
-    static const char *const sql[] = {
-        [SHO_HOP_FILES] = "INSERT OR IGNORE INTO temp.hop SELECT DISTINCT file FROM events"
-                          " WHERE person IN (SELECT id FROM temp.sel) AND file IS NOT NULL"
-                          " AND id BETWEEN ?1 AND ?2",
-        [SHO_HOP_PERSONS] = "INSERT OR IGNORE INTO temp.hop SELECT DISTINCT person FROM events"
-                            " WHERE file IN (SELECT id FROM temp.sel) AND person IS NOT NULL"
-                            " AND id BETWEEN ?1 AND ?2",
-    };
-    sqlite3_stmt *st = NULL;
-    int64_t lo, hi;
-    int rc;
-
-    rc = ix_sql_exec(ix,
-                     "CREATE TEMP TABLE IF NOT EXISTS hop(id INTEGER PRIMARY KEY);"
-                     "DELETE FROM temp.hop;",
-                     err);
-    if (rc != 0) {
-        return rc;
-    }
-    if (sqlite3_prepare_v2(ix->db, sql[q->hop], -1, &st, NULL) != SQLITE_OK) {
-        return ix_sql_fail(ix, "cannot search", err);
-    }
-    window_ids(q, &lo, &hi);
-    (void)sqlite3_bind_int64(st, 1, lo);
-    (void)sqlite3_bind_int64(st, 2, hi);
-    rc = sqlite3_step(st);
-    (void)sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        return ix_sql_fail(ix, "cannot search", err);
-    }
-    return ix_sql_exec(ix, "DELETE FROM temp.sel; INSERT INTO temp.sel SELECT id FROM temp.hop;",
-                       err);
-}
-
-static int sel_fill(struct sho_index *ix, const struct sho_index_query *q, struct sho_err *err)
-{
-    bool persons = q->select == SHO_SELECT_PERSON;
-    int rc;
-
-    if (q->hop != SHO_HOP_NONE &&
-        (q->select == SHO_SELECT_ALL || persons != (q->hop == SHO_HOP_FILES))) {
-        return sho_err_set(err, SHO_EINVAL, NULL, -1,
-                           "a hop goes from persons to files or from files to persons");
-    }
-    rc = sel_kind(ix, q, err);
-    if (rc == 0 && q->hop != SHO_HOP_NONE) {
-        rc = sel_hop(ix, q, err);
-    }
-    return rc;
-}
-
-/* ---- binding the common parameters -------------------------------------------------- */
-
-static void bind_common(sqlite3_stmt *st, const struct sho_index_query *q)
-{
-    int64_t since = q->since != 0 ? ix_ticks(q->since) : INT64_MIN / 2;
-    int64_t until = q->until != 0 ? ix_ticks(q->until) : INT64_MAX / 2;
-    int64_t lo, hi;
-
-    window_ids(q, &lo, &hi);
-    (void)sqlite3_bind_int64(st, 1, lo);
-    (void)sqlite3_bind_int64(st, 2, hi);
-    (void)sqlite3_bind_int64(st, 3, since);
-    (void)sqlite3_bind_int64(st, 4, until);
-    (void)sqlite3_bind_int64(st, 5, q->actions);
-    (void)sqlite3_bind_int64(st, 6, (int)q->outcome);
-    if (q->host != NULL) {
-        (void)sqlite3_bind_text(st, 7, q->host, -1, SQLITE_STATIC);
-    }
-    if (q->client_ip != NULL) {
-        (void)sqlite3_bind_text(st, 8, q->client_ip, -1, SQLITE_STATIC);
-    }
-}
-
-static int search_prepare(struct sho_index *ix, const char *head, const struct sho_index_query *q,
-                          const char *tail, sqlite3_stmt **st, struct sho_err *err)
-{
-    struct sho_buf sql;
-    int rc;
-
-    sho_buf_init(&sql, 16384);
-    rc = sho_buf_appends(&sql, head);
-    if (rc == 0) {
-        rc = sho_buf_appends(&sql, q->hop == SHO_HOP_FILES     ? where_select[SHO_SELECT_PATH]
-                                   : q->hop == SHO_HOP_PERSONS ? where_select[SHO_SELECT_PERSON]
-                                                               : where_select[q->select]);
-    }
-    if (rc == 0) {
-        rc = sho_buf_appends(&sql, where_common);
-    }
-    if (rc == 0) {
-        rc = sho_buf_appends(&sql, tail);
-    }
-    if (rc != 0 || sqlite3_prepare_v2(ix->db, sql.data, -1, st, NULL) != SQLITE_OK) {
-        sho_buf_release(&sql);
-        return ix_sql_fail(ix, "cannot search", err);
-    }
-    sho_buf_release(&sql);
-    bind_common(*st, q);
-    return 0;
-}
-
-/* ---- rows in exact time order ------------------------------------------------------- */
-
-enum {
-    R_PATH,
-    R_HOST,
-    R_CHANNEL,
-    R_OBJECT,
-    R_PROCESS,
-    R_IP,
-    R_SHARE,
-    R_SID,
-    R_DOMAIN,
-    R_USER,
-    R_STRINGS
-};
-
-/* Column of each string in search_head's SELECT list. */
-static const int string_col[R_SID] = { 3, 4, 5, 9, 10, 11, 12 };
-
-#define PERSON_CACHE 256 /* persons remembered per search (direct-mapped by id) */
-
-struct person_slot {
-    int64_t id;   /* 0: empty */
-    char *str[3]; /* sid, domain, name (owned), NULL when absent */
-};
-
-struct held {
-    uint64_t time;
-    int64_t ref;
+struct ctx_slot {
+    int64_t id; /* 0: empty */
+    bool found, pass;
     uint32_t event_id, actions;
     int outcome;
-    size_t str[R_STRINGS]; /* offsets into the arena, SIZE_MAX for NULL */
+    char *str[C_STRINGS]; /* owned; NULL for SQL NULL */
 };
 
-struct reorder {
-    struct held *rows;
-    size_t count, cap;
-    struct sho_buf arena;
-    int64_t group;
-    sqlite3_stmt *person; /* person_sql, owned */
-    struct person_slot pcache[PERSON_CACHE];
+struct file_slot {
+    int64_t id;
+    char *path;
 };
 
-static char *dup_col(sqlite3_stmt *st, int col)
+struct person_slot {
+    int64_t id;
+    char *str[3]; /* sid, domain, name */
+};
+
+struct look {
+    struct sho_index *ix;
+    const struct sho_index_query *q;
+    sqlite3_stmt *ctx_st, *file_st, *person_st; /* owned */
+    int64_t *hosts;                             /* owned: ids the host filter admits */
+    size_t nhosts;
+    struct ctx_slot ctxs[CTX_CACHE];
+    struct file_slot files[FILE_CACHE];
+    struct person_slot persons[PERSON_CACHE];
+};
+
+static char *col_dup(sqlite3_stmt *st, int col)
 {
     const unsigned char *s = sqlite3_column_text(st, col);
-    return s != NULL && *s != '\0' ? sho_xstrdup((const char *)s) : NULL;
+    return s != NULL ? sho_xstrdup((const char *)s) : NULL;
 }
 
-/* The cached SID and name of person `id`. */
-static const struct person_slot *person_get(struct reorder *ro, int64_t id)
+static int look_hosts(struct look *lk, struct sho_err *err)
 {
-    struct person_slot *p = &ro->pcache[(uint64_t)id % PERSON_CACHE];
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int step;
+
+    if (sqlite3_prepare_v2(lk->ix->db,
+                           "SELECT id FROM hosts WHERE name = ?1 COLLATE NOCASE"
+                           " OR lower(substr(name, 1, length(?1) + 1)) = lower(?1) || '.'",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return ix_sql_fail(lk->ix, "cannot search", err);
+    }
+    (void)sqlite3_bind_text(st, 1, lk->q->host, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (lk->nhosts == cap) {
+            cap = cap != 0 ? cap * 2 : 16;
+            lk->hosts = sho_xrealloc(lk->hosts, cap * sizeof(*lk->hosts));
+        }
+        lk->hosts[lk->nhosts++] = sqlite3_column_int64(st, 0);
+    }
+    (void)sqlite3_finalize(st);
+    return step == SQLITE_DONE ? 0 : ix_sql_fail(lk->ix, "cannot search", err);
+}
+
+static int look_open(struct sho_index *ix, const struct sho_index_query *q, struct look **out,
+                     struct sho_err *err)
+{
+    struct look *lk = sho_xcalloc(1, sizeof(*lk));
+
+    lk->ix = ix;
+    lk->q = q;
+    *out = lk;
+    if (sqlite3_prepare_v2(ix->db,
+                           "SELECT c.host, h.name, c.channel, c.event_id, c.actions, c.outcome,"
+                           " c.object_type, c.process, c.client_ip, c.share FROM ctx c"
+                           " LEFT JOIN hosts h ON h.id = c.host WHERE c.id = ?1",
+                           -1, &lk->ctx_st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ix->db, "SELECT path FROM files WHERE id = ?1", -1, &lk->file_st,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ix->db,
+                           "SELECT p.sid, pn.domain, pn.name FROM persons p" PERSON_NAME_JOIN
+                           " WHERE p.id = ?1",
+                           -1, &lk->person_st, NULL) != SQLITE_OK) {
+        return ix_sql_fail(ix, "cannot search", err);
+    }
+    return q->host != NULL ? look_hosts(lk, err) : 0;
+}
+
+static void look_close(struct look *lk)
+{
+    size_t i;
     int k;
 
-    if (p->id == id) {
-        return p;
+    if (lk == NULL) {
+        return;
     }
-    for (k = 0; k < 3; k++) {
-        free(p->str[k]);
-        p->str[k] = NULL;
-    }
-    p->id = id;
-    (void)sqlite3_bind_int64(ro->person, 1, id);
-    if (sqlite3_step(ro->person) == SQLITE_ROW) {
-        for (k = 0; k < 3; k++) {
-            p->str[k] = dup_col(ro->person, k);
+    for (i = 0; i < CTX_CACHE; i++) {
+        for (k = 0; k < C_STRINGS; k++) {
+            free(lk->ctxs[i].str[k]);
         }
     }
-    (void)sqlite3_reset(ro->person);
+    for (i = 0; i < FILE_CACHE; i++) {
+        free(lk->files[i].path);
+    }
+    for (i = 0; i < PERSON_CACHE; i++) {
+        for (k = 0; k < 3; k++) {
+            free(lk->persons[i].str[k]);
+        }
+    }
+    (void)sqlite3_finalize(lk->ctx_st);
+    (void)sqlite3_finalize(lk->file_st);
+    (void)sqlite3_finalize(lk->person_st);
+    free(lk->hosts);
+    free(lk);
+}
+
+/* Does a context pass the query's filters? */
+static bool ctx_pass(const struct look *lk, const struct ctx_slot *c, int64_t host)
+{
+    const struct sho_index_query *q = lk->q;
+    size_t i;
+
+    if ((q->actions != 0 && (c->actions & q->actions) == 0) ||
+        (q->outcome != SHO_OUTCOME_UNKNOWN && c->outcome != (int)q->outcome)) {
+        return false;
+    }
+    if (q->client_ip != NULL && (c->str[C_IP] == NULL || strcmp(c->str[C_IP], q->client_ip) != 0)) {
+        return false;
+    }
+    if (q->host == NULL) {
+        return true;
+    }
+    for (i = 0; i < lk->nhosts; i++) {
+        if (lk->hosts[i] == host) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const struct ctx_slot *ctx_get(struct look *lk, int64_t id)
+{
+    static const int cols[C_STRINGS] = { 1, 2, 6, 7, 8, 9 };
+    struct ctx_slot *c = &lk->ctxs[(uint64_t)id % CTX_CACHE];
+    int k;
+
+    if (c->id == id) {
+        return c;
+    }
+    for (k = 0; k < C_STRINGS; k++) {
+        free(c->str[k]);
+        c->str[k] = NULL;
+    }
+    c->id = id;
+    (void)sqlite3_bind_int64(lk->ctx_st, 1, id);
+    c->found = sqlite3_step(lk->ctx_st) == SQLITE_ROW;
+    if (c->found) {
+        for (k = 0; k < C_STRINGS; k++) {
+            c->str[k] = col_dup(lk->ctx_st, cols[k]);
+        }
+        c->event_id = (uint32_t)sqlite3_column_int64(lk->ctx_st, 3);
+        c->actions = (uint32_t)sqlite3_column_int64(lk->ctx_st, 4);
+        c->outcome = sqlite3_column_int(lk->ctx_st, 5);
+        c->pass = ctx_pass(lk, c, sqlite3_column_int64(lk->ctx_st, 0));
+    }
+    (void)sqlite3_reset(lk->ctx_st);
+    return c;
+}
+
+/* A file's path as logged (NULL when the event names none). */
+static const char *file_get(struct look *lk, int64_t id)
+{
+    struct file_slot *f = &lk->files[(uint64_t)id % FILE_CACHE];
+
+    if (id <= 0) {
+        return NULL;
+    }
+    if (f->id != id) {
+        free(f->path);
+        f->id = id;
+        (void)sqlite3_bind_int64(lk->file_st, 1, id);
+        f->path = sqlite3_step(lk->file_st) == SQLITE_ROW ? col_dup(lk->file_st, 0) : NULL;
+        (void)sqlite3_reset(lk->file_st);
+    }
+    return f->path;
+}
+
+/* A person's SID and latest domain and name (NULL slot when the event names none). */
+static const struct person_slot *person_get(struct look *lk, int64_t id)
+{
+    struct person_slot *p = &lk->persons[(uint64_t)id % PERSON_CACHE];
+    int k;
+
+    if (id <= 0) {
+        return NULL;
+    }
+    if (p->id != id) {
+        for (k = 0; k < 3; k++) {
+            free(p->str[k]);
+            p->str[k] = NULL;
+        }
+        p->id = id;
+        (void)sqlite3_bind_int64(lk->person_st, 1, id);
+        if (sqlite3_step(lk->person_st) == SQLITE_ROW) {
+            for (k = 0; k < 3; k++) {
+                p->str[k] = col_dup(lk->person_st, k);
+            }
+        }
+        (void)sqlite3_reset(lk->person_st);
+    }
     return p;
 }
 
-static void reorder_release(struct reorder *ro)
+/* A row's text: absent or empty is NULL. */
+static const char *nz(const char *s)
 {
-    size_t i;
-    int k;
-
-    for (i = 0; i < PERSON_CACHE; i++) {
-        for (k = 0; k < 3; k++) {
-            free(ro->pcache[i].str[k]);
-        }
-    }
-    (void)sqlite3_finalize(ro->person);
-    free(ro->rows);
-    sho_buf_release(&ro->arena);
+    return s != NULL && *s != '\0' ? s : NULL;
 }
 
-static int held_cmp(const void *a, const void *b)
+/* ---- walking the selected events ---------------------------------------------------- */
+
+struct walk {
+    int (*fn)(void *ctx, struct look *lk, const struct ix_row *r, const struct ctx_slot *c);
+    void *ctx;
+};
+
+/* Open a read transaction, select, and hand every event that passes the filters to `w`. */
+static int walk_events(struct sho_index *ix, const struct sho_index_query *q, struct look **lkp,
+                       const struct walk *w, struct sho_err *err)
 {
-    const struct held *x = a, *y = b;
+    struct ix_sel sel;
+    struct ix_scan *scan = NULL;
+    struct ix_row r;
+    int64_t since, until;
+    int rc;
 
-    if (x->time != y->time) {
-        return x->time < y->time ? -1 : 1;
-    }
-    return x->ref < y->ref ? -1 : (x->ref > y->ref ? 1 : 0);
-}
-
-static int reorder_hold(struct reorder *ro, sqlite3_stmt *st)
-{
-    struct held *h;
-    int i, rc = 0;
-
-    if (ro->count == ro->cap) {
-        ro->cap = ro->cap != 0 ? ro->cap * 2 : 64;
-        ro->rows = sho_xrealloc(ro->rows, ro->cap * sizeof(*ro->rows));
-    }
-    h = &ro->rows[ro->count];
-    h->time = ix_id_time(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-    h->ref = sqlite3_column_int64(st, 2);
-    h->event_id = (uint32_t)sqlite3_column_int64(st, 6);
-    h->actions = (uint32_t)sqlite3_column_int64(st, 7);
-    h->outcome = sqlite3_column_int(st, 8);
-    for (i = 0; rc == 0 && i < R_SID; i++) {
-        const unsigned char *s = sqlite3_column_text(st, string_col[i]);
-        if (s == NULL || *s == '\0') {
-            h->str[i] = SIZE_MAX;
-            continue;
-        }
-        h->str[i] = ro->arena.len;
-        rc = sho_buf_append(&ro->arena, s, (size_t)sqlite3_column_bytes(st, string_col[i]) + 1);
-    }
-    {
-        int64_t person = sqlite3_column_int64(st, 13);
-        const struct person_slot *p = person != 0 ? person_get(ro, person) : NULL;
-        for (i = R_SID; rc == 0 && i < R_STRINGS; i++) {
-            const char *s = p != NULL ? p->str[i - R_SID] : NULL;
-            if (s == NULL) {
-                h->str[i] = SIZE_MAX;
-                continue;
-            }
-            h->str[i] = ro->arena.len;
-            rc = sho_buf_append(&ro->arena, s, strlen(s) + 1);
-        }
-    }
+    memset(&sel, 0, sizeof(sel));
+    rc = look_open(ix, q, lkp, err);
     if (rc == 0) {
-        ro->count++;
+        rc = ix_sql_exec(ix, "BEGIN", err); /* one snapshot for the selection and the events */
     }
+    if (rc != 0) {
+        return rc;
+    }
+    rc = ix_select(ix, q, &sel, err);
+    ix_window(q, &since, &until);
+    if (rc == 0) {
+        rc = ix_scan_open(ix, q->select == SHO_SELECT_ALL ? NULL : &sel, since, until, &scan, err);
+    }
+    while (rc == 0 && (rc = ix_scan_next(scan, &r, err)) == 1) {
+        const struct ctx_slot *c = ctx_get(*lkp, r.ctx);
+        rc = c->found && c->pass ? w->fn(w->ctx, *lkp, &r, c) : 0;
+    }
+    ix_scan_close(scan);
+    free(sel.ids);
+    (void)sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
     return rc;
 }
 
-static int reorder_emit(struct reorder *ro, uint64_t *left,
-                        int (*fn)(void *ctx, const struct sho_index_row *row), void *ctx)
-{
-    size_t i;
-    int rc = 0;
+/* ---- rows --------------------------------------------------------------------------- */
 
-    qsort(ro->rows, ro->count, sizeof(*ro->rows), held_cmp);
-    for (i = 0; rc == 0 && i<ro->count && * left> 0; i++) {
-        const struct held *h = &ro->rows[i];
-        const char *s[R_STRINGS];
-        struct sho_index_row row;
-        int k;
-        for (k = 0; k < R_STRINGS; k++) {
-            s[k] = h->str[k] == SIZE_MAX ? NULL : ro->arena.data + h->str[k];
-        }
-        memset(&row, 0, sizeof(row));
-        row.time = h->time;
-        row.host = s[R_HOST];
-        row.user_sid = s[R_SID];
-        row.user = s[R_USER];
-        row.domain = s[R_DOMAIN];
-        row.path = s[R_PATH];
-        row.object_type = s[R_OBJECT];
-        row.process = s[R_PROCESS];
-        row.client_ip = s[R_IP];
-        row.share = s[R_SHARE];
-        row.channel = s[R_CHANNEL];
-        row.event_id = h->event_id;
-        row.actions = h->actions;
-        row.outcome = (enum sho_outcome)h->outcome;
-        (void)snprintf(row.ref, sizeof(row.ref), "%lld:%lld", (long long)(h->ref >> IX_REF_SHIFT),
-                       (long long)(h->ref & ((1 << IX_REF_SHIFT) - 1)));
-        rc = fn(ctx, &row);
-        (*left)--;
+struct rows {
+    int (*fn)(void *ctx, const struct sho_index_row *row);
+    void *ctx;
+    uint64_t left;
+    bool stopped; /* the limit was reached */
+};
+
+#define WALK_STOP (-1000) /* with `stopped`: the limit, not an error */
+
+static int row_emit(void *ctx, struct look *lk, const struct ix_row *r, const struct ctx_slot *c)
+{
+    struct rows *rs = ctx;
+    const struct person_slot *p = person_get(lk, r->person);
+    struct sho_index_row row;
+    int rc;
+
+    memset(&row, 0, sizeof(row));
+    row.time = ix_filetime(r->t);
+    row.host = nz(c->str[C_HOST]);
+    row.channel = nz(c->str[C_CHANNEL]);
+    row.object_type = nz(c->str[C_OBJECT]);
+    row.process = nz(c->str[C_PROCESS]);
+    row.client_ip = nz(c->str[C_IP]);
+    row.share = nz(c->str[C_SHARE]);
+    row.path = nz(file_get(lk, r->file));
+    if (p != NULL) {
+        row.user_sid = nz(p->str[0]);
+        row.domain = nz(p->str[1]);
+        row.user = nz(p->str[2]);
     }
-    ro->count = 0;
-    sho_buf_reset(&ro->arena);
+    row.event_id = c->event_id;
+    row.actions = c->actions;
+    row.outcome = (enum sho_outcome)c->outcome;
+    (void)snprintf(row.ref, sizeof(row.ref), "%lld:%lld", (long long)(r->ref >> IX_REF_SHIFT),
+                   (long long)(r->ref & ((1 << IX_REF_SHIFT) - 1)));
+    rc = rs->fn(rs->ctx, &row);
+    if (rc == 0 && --rs->left == 0) {
+        rs->stopped = true;
+        return WALK_STOP;
+    }
     return rc;
 }
 
@@ -550,121 +326,166 @@ int sho_index_search(struct sho_index *ix, const struct sho_index_query *q,
                      int (*fn)(void *ctx, const struct sho_index_row *row), void *ctx,
                      struct sho_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    struct reorder ro;
-    uint64_t left = q->limit != 0 ? q->limit : UINT64_MAX;
-    int rc;
+    struct rows rs = { fn, ctx, q->limit != 0 ? q->limit : UINT64_MAX, false };
+    struct walk w = { row_emit, &rs };
+    struct look *lk = NULL;
+    int rc = walk_events(ix, q, &lk, &w, err);
 
-    memset(&ro, 0, sizeof(ro));
-    sho_buf_init(&ro.arena, (size_t)1 << 30);
-    rc = ix_sql_exec(ix, "BEGIN", err); /* one snapshot for the selection and the rows */
-    if (rc == 0) {
-        rc = sel_fill(ix, q, err);
-    }
-    if (rc == 0) {
-        rc = search_prepare(ix, search_head, q, q->any_order ? "" : " ORDER BY e.id", &st, err);
-    }
-    if (rc == 0 && sqlite3_prepare_v2(ix->db, person_sql, -1, &ro.person, NULL) != SQLITE_OK) {
-        rc = ix_sql_fail(ix, "cannot search", err);
-    }
-    while (rc == 0 && left > 0) {
-        int step = sqlite3_step(st);
-        int64_t group;
-        if (step == SQLITE_DONE) {
-            break;
-        }
-        if (step != SQLITE_ROW) {
-            rc = sho_err_set(err, SHO_ESQL, ix->path, -1, "search failed: %s",
-                             sqlite3_errmsg(ix->db));
-            break;
-        }
-        /* Rows come in id order; within one group, exact times decide. */
-        group = ix_id_group(sqlite3_column_int64(st, 0));
-        if (ro.count > 0 && group != ro.group) {
-            rc = reorder_emit(&ro, &left, fn, ctx);
-        }
-        ro.group = group;
-        if (rc == 0 && left > 0) {
-            rc = reorder_hold(&ro, st) == 0
-                     ? 0
-                     : sho_err_set(err, SHO_ELIMIT, NULL, -1, "too many events at one instant");
-        }
-    }
-    if (rc == 0 && ro.count > 0) {
-        rc = reorder_emit(&ro, &left, fn, ctx);
-    }
-    (void)sqlite3_finalize(st);
-    (void)sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
-    reorder_release(&ro);
-    return rc;
+    look_close(lk);
+    return rs.stopped && rc == WALK_STOP ? 0 : rc;
 }
 
-/* ---- summaries ---------------------------------------------------------------------- */
+/* ---- groups: per person, per file, per logon session --------------------------------- */
 
-/* Run a grouped query (head, the selection and window, tail; ?9 the limit) and hand each
- * row to `row`. */
-static int grouped_run(struct sho_index *ix, const struct sho_index_query *q, const char *head,
-                       const char *tail, int (*row)(void *ctx, sqlite3_stmt *st), void *ctx,
-                       struct sho_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    rc = ix_sql_exec(ix, "BEGIN", err);
-    if (rc == 0) {
-        rc = sel_fill(ix, q, err);
-    }
-    if (rc == 0) {
-        rc = search_prepare(ix, head, q, tail, &st, err);
-    }
-    if (rc == 0) {
-        (void)sqlite3_bind_int64(st, 9,
-                                 q->limit != 0 && q->limit < INT64_MAX ? (int64_t)q->limit : -1);
-    }
-    while (rc == 0) {
-        int step = sqlite3_step(st);
-        if (step == SQLITE_DONE) {
-            break;
-        }
-        if (step != SQLITE_ROW) {
-            rc = sho_err_set(err, SHO_ESQL, ix->path, -1, "search failed: %s",
-                             sqlite3_errmsg(ix->db));
-            break;
-        }
-        rc = row(ctx, st);
-    }
-    (void)sqlite3_finalize(st);
-    (void)sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
-    return rc;
-}
-
-static uint64_t col_filetime(sqlite3_stmt *st, int col)
-{
-    return sqlite3_column_type(st, col) == SQLITE_NULL
-               ? 0
-               : (uint64_t)(sqlite3_column_int64(st, col) + (int64_t)SHO_FILETIME_UNIX_EPOCH);
-}
-
-struct group_fn {
-    int (*fn)(void *ctx, const struct sho_index_group *g);
-    void *ctx;
+struct agg {
+    int64_t key;
+    int64_t first, last; /* ticks */
+    uint64_t count, files;
+    uint32_t actions;
 };
 
-static int group_row(void *ctx, sqlite3_stmt *st)
-{
-    struct group_fn *gf = ctx;
-    struct sho_index_group g;
+/* Groups by key, and a set of (key, file) pairs for distinct counts: open addressing. */
+struct aggs {
+    struct agg *a; /* owned */
+    size_t n, cap;
+    uint32_t *slot; /* owned: index + 1 into a, 0 empty */
+    size_t nslot;
+    int64_t (*pairs)[2]; /* owned: (key, file) seen; key 0 = empty (keys are ids > 0) */
+    size_t npairs, pcap;
+};
 
-    memset(&g, 0, sizeof(g));
-    g.first = col_filetime(st, 0);
-    g.last = col_filetime(st, 1);
-    g.count = (uint64_t)sqlite3_column_int64(st, 2);
-    g.actions = (uint32_t)sqlite3_column_int64(st, 3);
-    g.user_sid = (const char *)sqlite3_column_text(st, 4);
-    g.domain = (const char *)sqlite3_column_text(st, 5);
-    g.user = (const char *)sqlite3_column_text(st, 6);
-    g.path = (const char *)sqlite3_column_text(st, 7);
-    return gf->fn(gf->ctx, &g);
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static struct agg *aggs_get(struct aggs *g, int64_t key)
+{
+    size_t i;
+
+    if (g->n * 2 >= g->nslot) {
+        size_t k;
+        free(g->slot);
+        g->nslot = g->nslot != 0 ? g->nslot * 2 : 1024;
+        g->slot = sho_xcalloc(g->nslot, sizeof(*g->slot));
+        for (k = 0; k < g->n; k++) {
+            for (i = mix((uint64_t)g->a[k].key) & (g->nslot - 1); g->slot[i] != 0;
+                 i = (i + 1) & (g->nslot - 1)) {
+            }
+            g->slot[i] = (uint32_t)k + 1;
+        }
+    }
+    for (i = mix((uint64_t)key) & (g->nslot - 1); g->slot[i] != 0; i = (i + 1) & (g->nslot - 1)) {
+        if (g->a[g->slot[i] - 1].key == key) {
+            return &g->a[g->slot[i] - 1];
+        }
+    }
+    if (g->n == g->cap) {
+        g->cap = g->cap != 0 ? g->cap * 2 : 256;
+        g->a = sho_xrealloc(g->a, g->cap * sizeof(*g->a));
+    }
+    memset(&g->a[g->n], 0, sizeof(g->a[g->n]));
+    g->a[g->n].key = key;
+    g->slot[i] = (uint32_t)++g->n;
+    return &g->a[g->n - 1];
+}
+
+/* Record the pair (key, file); true when it is new. */
+static bool aggs_pair(struct aggs *g, int64_t key, int64_t file)
+{
+    size_t i;
+
+    if (g->npairs * 2 >= g->pcap) {
+        int64_t(*old)[2] = g->pairs;
+        size_t oldcap = g->pcap, k;
+        g->pcap = g->pcap != 0 ? g->pcap * 2 : 1024;
+        g->pairs = sho_xcalloc(g->pcap, sizeof(*g->pairs));
+        for (k = 0; k < oldcap; k++) {
+            if (old[k][0] == 0) {
+                continue;
+            }
+            for (i = mix((uint64_t)old[k][0] * 31 + (uint64_t)old[k][1]) & (g->pcap - 1);
+                 g->pairs[i][0] != 0; i = (i + 1) & (g->pcap - 1)) {
+            }
+            g->pairs[i][0] = old[k][0];
+            g->pairs[i][1] = old[k][1];
+        }
+        free(old);
+    }
+    for (i = mix((uint64_t)key * 31 + (uint64_t)file) & (g->pcap - 1); g->pairs[i][0] != 0;
+         i = (i + 1) & (g->pcap - 1)) {
+        if (g->pairs[i][0] == key && g->pairs[i][1] == file) {
+            return false;
+        }
+    }
+    g->pairs[i][0] = key;
+    g->pairs[i][1] = file;
+    g->npairs++;
+    return true;
+}
+
+static void aggs_release(struct aggs *g)
+{
+    free(g->a);
+    free(g->slot);
+    free(g->pairs);
+}
+
+static int agg_cmp(const void *a, const void *b)
+{
+    const struct agg *x = a, *y = b;
+
+    if (x->first != y->first) {
+        return x->first < y->first ? -1 : 1;
+    }
+    return x->key < y->key ? -1 : (x->key > y->key ? 1 : 0);
+}
+
+struct group_walk {
+    struct aggs g;
+    enum sho_index_group_by by;
+    bool sessions;
+};
+
+static int group_add(void *ctx, struct look *lk, const struct ix_row *r, const struct ctx_slot *c)
+{
+    struct group_walk *gw = ctx;
+    int64_t key = gw->sessions ? r->sess : gw->by == SHO_GROUP_PERSON ? r->person : r->file;
+    struct agg *a;
+
+    (void)lk;
+    if (gw->sessions && key <= 0) {
+        return 0;
+    }
+    a = aggs_get(&gw->g, key);
+    if (a->count == 0 || r->t < a->first) {
+        a->first = r->t;
+    }
+    if (a->count == 0 || r->t > a->last) {
+        a->last = r->t;
+    }
+    a->count++;
+    a->actions |= c->actions;
+    if (gw->sessions && r->file > 0 && aggs_pair(&gw->g, key, r->file)) {
+        a->files++;
+    }
+    return 0;
+}
+
+/* Walk the events into groups, sorted by first event then key. */
+static int group_walk(struct sho_index *ix, const struct sho_index_query *q, struct group_walk *gw,
+                      struct look **lk, struct sho_err *err)
+{
+    struct walk w = { group_add, gw };
+    int rc = walk_events(ix, q, lk, &w, err);
+
+    if (rc == 0 && gw->g.n > 1) {
+        qsort(gw->g.a, gw->g.n, sizeof(*gw->g.a), agg_cmp);
+    }
+    return rc;
 }
 
 int sho_index_summary(struct sho_index *ix, const struct sho_index_query *q,
@@ -672,70 +493,105 @@ int sho_index_summary(struct sho_index *ix, const struct sho_index_query *q,
                       int (*fn)(void *ctx, const struct sho_index_group *g), void *ctx,
                       struct sho_err *err)
 {
-    const char *head =
-        by == SHO_GROUP_PERSON
-            ? "SELECT g.first, g.last, g.n, g.acts, p.sid, pn.domain, pn.name, NULL FROM"
-              " (SELECT e.person AS k, min(" TIME_EXPR ") AS first, max(" TIME_EXPR ") AS last,"
-              " count(*) AS n, shoseki_bitor(c.actions) AS acts"
-              " FROM events e JOIN ctx c ON c.id = e.ctx WHERE "
-            : "SELECT g.first, g.last, g.n, g.acts, NULL, NULL, NULL, f.path FROM"
-              " (SELECT e.file AS k, min(" TIME_EXPR ") AS first, max(" TIME_EXPR ") AS last,"
-              " count(*) AS n, shoseki_bitor(c.actions) AS acts"
-              " FROM events e JOIN ctx c ON c.id = e.ctx WHERE ";
-    const char *tail =
-        by == SHO_GROUP_PERSON
-            ? " GROUP BY e.person) g LEFT JOIN persons p ON p.id = g.k" PERSON_NAME_JOIN
-              " ORDER BY g.first, g.k LIMIT ?9"
-            : " GROUP BY e.file) g LEFT JOIN files f ON f.id = g.k ORDER BY g.first, g.k"
-              " LIMIT ?9";
-    struct group_fn gf = { fn, ctx };
+    struct group_walk gw;
+    struct look *lk = NULL;
+    uint64_t left = q->limit != 0 ? q->limit : UINT64_MAX;
+    size_t i;
+    int rc;
 
-    return grouped_run(ix, q, head, tail, group_row, &gf, err);
+    memset(&gw, 0, sizeof(gw));
+    gw.by = by;
+    rc = group_walk(ix, q, &gw, &lk, err);
+    for (i = 0; rc == 0 && i < gw.g.n && left > 0; i++, left--) {
+        const struct agg *a = &gw.g.a[i];
+        struct sho_index_group g;
+        memset(&g, 0, sizeof(g));
+        g.first = ix_filetime(a->first);
+        g.last = ix_filetime(a->last);
+        g.count = a->count;
+        g.actions = a->actions;
+        if (by == SHO_GROUP_PERSON) {
+            const struct person_slot *p = person_get(lk, a->key);
+            g.user_sid = p != NULL ? p->str[0] : NULL;
+            g.domain = p != NULL ? p->str[1] : NULL;
+            g.user = p != NULL ? p->str[2] : NULL;
+        } else {
+            g.path = file_get(lk, a->key);
+        }
+        rc = fn(ctx, &g);
+    }
+    aggs_release(&gw.g);
+    look_close(lk);
+    return rc;
 }
 
-struct session_fn {
-    int (*fn)(void *ctx, const struct sho_index_session *s);
-    void *ctx;
-};
-
-static int session_row(void *ctx, sqlite3_stmt *st)
+static int session_row(struct look *lk, sqlite3_stmt *st, const struct agg *a,
+                       int (*fn)(void *ctx, const struct sho_index_session *s), void *ctx)
 {
-    struct session_fn *sf = ctx;
     struct sho_index_session s;
+    int rc;
 
     memset(&s, 0, sizeof(s));
-    s.first = col_filetime(st, 0);
-    s.last = col_filetime(st, 1);
-    s.events = (uint64_t)sqlite3_column_int64(st, 2);
-    s.actions = (uint32_t)sqlite3_column_int64(st, 3);
-    s.user_sid = (const char *)sqlite3_column_text(st, 4);
-    s.domain = (const char *)sqlite3_column_text(st, 5);
-    s.user = (const char *)sqlite3_column_text(st, 6);
-    s.host = (const char *)sqlite3_column_text(st, 7);
-    s.logon_id = (uint64_t)sqlite3_column_int64(st, 8);
-    s.logon_time = col_filetime(st, 9);
-    s.logoff_time = col_filetime(st, 10);
-    s.logon_type = (uint32_t)sqlite3_column_int64(st, 11);
-    s.client_ip = (const char *)sqlite3_column_text(st, 12);
-    s.files = (uint64_t)sqlite3_column_int64(st, 13);
-    return sf->fn(sf->ctx, &s);
+    (void)lk;
+    (void)sqlite3_bind_int64(st, 1, a->key);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        (void)sqlite3_reset(st);
+        return 0; /* a session the index does not have: not shown (as a join would) */
+    }
+    s.first = ix_filetime(a->first);
+    s.last = ix_filetime(a->last);
+    s.events = a->count;
+    s.files = a->files;
+    s.actions = a->actions;
+    s.host = (const char *)sqlite3_column_text(st, 0);
+    s.logon_id = (uint64_t)sqlite3_column_int64(st, 1);
+    s.logon_time =
+        sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : ix_filetime(sqlite3_column_int64(st, 2));
+    s.logoff_time =
+        sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : ix_filetime(sqlite3_column_int64(st, 3));
+    s.logon_type = (uint32_t)sqlite3_column_int64(st, 4);
+    s.client_ip = (const char *)sqlite3_column_text(st, 5);
+    s.user_sid = (const char *)sqlite3_column_text(st, 6);
+    s.domain = (const char *)sqlite3_column_text(st, 7);
+    s.user = (const char *)sqlite3_column_text(st, 8);
+    rc = fn(ctx, &s);
+    (void)sqlite3_reset(st);
+    return rc;
 }
 
 int sho_index_sessions(struct sho_index *ix, const struct sho_index_query *q,
                        int (*fn)(void *ctx, const struct sho_index_session *s), void *ctx,
                        struct sho_err *err)
 {
-    static const char head[] =
-        "SELECT g.first, g.last, g.n, g.acts, p.sid, pn.domain, pn.name, h.name, s.logon_id,"
-        " s.logon_time, s.logoff_time, s.logon_type, s.client_ip, g.files FROM"
-        " (SELECT e.sess AS k, min(" TIME_EXPR ") AS first, max(" TIME_EXPR ") AS last,"
-        " count(*) AS n, shoseki_bitor(c.actions) AS acts, count(DISTINCT e.file) AS files"
-        " FROM events e JOIN ctx c ON c.id = e.ctx WHERE e.sess IS NOT NULL AND ";
-    static const char tail[] =
-        " GROUP BY e.sess) g JOIN sessions s ON s.id = g.k LEFT JOIN hosts h ON h.id = s.host"
-        " LEFT JOIN persons p ON p.id = s.person" PERSON_NAME_JOIN
-        " WHERE g.files > 0 ORDER BY g.first, g.k LIMIT ?9";
-    struct session_fn sf = { fn, ctx };
+    struct group_walk gw;
+    struct look *lk = NULL;
+    sqlite3_stmt *st = NULL;
+    uint64_t left = q->limit != 0 ? q->limit : UINT64_MAX;
+    size_t i;
+    int rc;
 
-    return grouped_run(ix, q, head, tail, session_row, &sf, err);
+    memset(&gw, 0, sizeof(gw));
+    gw.sessions = true;
+    rc = group_walk(ix, q, &gw, &lk, err);
+    if (rc == 0 &&
+        sqlite3_prepare_v2(ix->db,
+                           "SELECT h.name, s.logon_id, s.logon_time, s.logoff_time, s.logon_type,"
+                           " s.client_ip, p.sid, pn.domain, pn.name FROM sessions s"
+                           " LEFT JOIN hosts h ON h.id = s.host"
+                           " LEFT JOIN persons p ON p.id = s.person" PERSON_NAME_JOIN
+                           " WHERE s.id = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = ix_sql_fail(ix, "cannot search", err);
+    }
+    for (i = 0; rc == 0 && i < gw.g.n && left > 0; i++) {
+        if (gw.g.a[i].files == 0) {
+            continue;
+        }
+        rc = session_row(lk, st, &gw.g.a[i], fn, ctx);
+        left--;
+    }
+    (void)sqlite3_finalize(st);
+    aggs_release(&gw.g);
+    look_close(lk);
+    return rc;
 }

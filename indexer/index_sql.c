@@ -38,9 +38,15 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CTX_ADD] = ("INSERT INTO ctx(host, channel, event_id, actions, outcome, object_type,"
                    " process, client_ip, share, khash)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-    [S_EVENT_ADD] = ("INSERT INTO events(id, sub, file, person, ctx, ref, sess)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-    [S_GROUP_MAX] = "SELECT max(id) FROM events WHERE id BETWEEN ?1 AND ?2",
+    [S_BLK_ADD] = "INSERT INTO eblk(id, data) VALUES (?1, ?2)",
+    [S_BLK_GET] = "SELECT data FROM eblk WHERE id = ?1",
+    [S_BLK_DEL] = "DELETE FROM eblk WHERE id >= ?1 AND id < ?2",
+    [S_POST_ADD] = "INSERT INTO post(id, data) VALUES (?1, ?2)",
+    [S_POST_DEL] = "DELETE FROM post WHERE id >= ?1 AND id < ?2",
+    [S_RUN_ADD] = ("INSERT INTO runs(id, blk_first, nblk, events, tmin, tmax, bstart)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    [S_RUN_LAST] = "SELECT id, blk_first, nblk, events FROM runs ORDER BY id DESC LIMIT 1",
+    [S_RUN_DEL] = "DELETE FROM runs WHERE id = ?1",
     [S_FRAME_ADD] = "INSERT OR REPLACE INTO frames(seq, segment, offset) VALUES (?1, ?2, ?3)",
     [S_SESS_AT] = ("SELECT id FROM sessions WHERE host = ?1 AND logon_id = ?2 AND"
                    " logon_time <= ?3 ORDER BY logon_time DESC LIMIT 1"),

@@ -6,10 +6,11 @@
  * flight, which the next run redoes from the recorded frame: nothing is
  * indexed twice and nothing is skipped.
  *
- * An empty index is filled in bulk: the two secondary indexes are dropped
- * first and built once at the end (sorting is far cheaper than millions of
+ * Each batch becomes one run of the event store (index_runs.c). An empty
+ * index is filled in bulk: the lookup indexes of files, contexts and names
+ * are dropped first and built once at the end (sorting is far cheaper than
  * random b-tree inserts, and gives full pages). Searches during a bulk load
- * see the batches committed so far, answered by slower scans.
+ * see the batches committed so far.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,14 +22,13 @@
 #define IX_BATCH_DEFAULT ((uint64_t)262144)
 #define IX_CACHE_DEFAULT ((uint64_t)512 * 1024 * 1024)
 
-struct ix_row {
-    int64_t t;      /* Unix-epoch ticks */
-    int64_t file;   /* 0: none */
-    int64_t person; /* 0: none */
-    int64_t ctx;
-    int64_t ref;    /* frame << 16 | index */
-    int64_t sess;   /* 0: none */
-    uint64_t order; /* arrival, to keep equal times in archive order */
+#define UPD_AHEAD 16 /* events looked ahead (a power of two) */
+
+/* An event handed over and not resolved yet, with its hashes. */
+struct held {
+    struct sho_event ev;
+    uint32_t index;
+    uint64_t hash[2];
 };
 
 struct upd {
@@ -38,83 +38,68 @@ struct upd {
     size_t alloc;               /* rows allocated */
     struct sho_archive_pos pos; /* last frame seen */
     bool pos_dirty;             /* pos moved since the last commit */
-    uint64_t order;
     struct sho_index_stats *stats;
     struct sho_err *err;
-    bool bulk; /* a first load: the secondary indexes come at the end */
+    bool bulk;              /* a first load: the secondary indexes come at the end */
+    struct ix_memo memo[3]; /* per frame: persons, files, contexts by string address */
+    bool shared;            /* this frame's strings are shared (memo and look-ahead apply) */
+    uint32_t frame_events;  /* events in this frame */
+    struct held *ahead;     /* owned: UPD_AHEAD events waiting to be resolved */
 };
 
-static int row_cmp(const void *a, const void *b)
-{
-    const struct ix_row *x = a, *y = b;
+enum { MEMO_PERSON, MEMO_FILE, MEMO_CTX };
 
-    if (x->t != y->t) {
-        return x->t < y->t ? -1 : 1;
+/* The ids of what an event names, from the id caches (strings not shared: no memo). */
+static int upd_ids_direct(struct upd *u, const struct sho_event *ev, struct ix_row *r)
+{
+    int rc = ix_person_id(u->ix, ev, &r->person, u->err);
+
+    if (rc == 0) {
+        rc = ix_file_id(u->ix, ev->path, &r->file, u->err);
     }
-    return x->order < y->order ? -1 : (x->order > y->order ? 1 : 0);
+    if (rc == 0) {
+        rc = ix_ctx_id(u->ix, ev, &r->ctx, u->err);
+    }
+    return rc;
 }
 
-static void bind_id(sqlite3_stmt *st, int col, int64_t id)
+/* The ids of what an event names: from the frame's memo, else from the id caches. */
+static int upd_ids(struct upd *u, const struct sho_event *ev, struct ix_row *r)
 {
-    if (id != 0) {
-        (void)sqlite3_bind_int64(st, col, id);
-    } else {
-        (void)sqlite3_bind_null(st, col);
+    uintptr_t kp[3] = { (uintptr_t)ev->user_sid, (uintptr_t)ev->domain, (uintptr_t)ev->user };
+    uintptr_t kf[1] = { (uintptr_t)ev->path };
+    uintptr_t kc[IX_MEMO_WORDS] = {
+        (uintptr_t)ev->host,
+        (uintptr_t)ev->channel,
+        (uintptr_t)ev->object_type,
+        (uintptr_t)ev->process,
+        (uintptr_t)ev->client_ip,
+        (uintptr_t)ev->share,
+        (ev->has & SHO_HAS_EVENT_ID) != 0 ? ev->event_id : 0,
+        ev->actions,
+        (uintptr_t)ev->outcome,
+    };
+    int rc = 0;
+
+    if (!ix_memo_find(&u->memo[MEMO_PERSON], kp, 3, &r->person)) {
+        rc = ix_person_id(u->ix, ev, &r->person, u->err);
+        if (rc == 0) {
+            ix_memo_put(&u->memo[MEMO_PERSON], kp, 3, r->person);
+        }
     }
-}
-
-/* The highest id in group `g`, or -1 when the group is empty. */
-static int group_top(struct sho_index *ix, int64_t g, int64_t *k, struct sho_err *err)
-{
-    sqlite3_stmt *st = ix->stmt[S_GROUP_MAX];
-    int rc;
-
-    (void)sqlite3_bind_int64(st, 1, g * IX_GROUP_SLOTS);
-    (void)sqlite3_bind_int64(st, 2, g * IX_GROUP_SLOTS + IX_GROUP_SLOTS - 1);
-    rc = sqlite3_step(st);
-    *k = -1;
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        *k = sqlite3_column_int64(st, 0) - g * IX_GROUP_SLOTS;
+    if (rc == 0 && !ix_memo_find(&u->memo[MEMO_FILE], kf, 1, &r->file)) {
+        rc = ix_file_id(u->ix, ev->path, &r->file, u->err);
+        if (rc == 0) {
+            ix_memo_put(&u->memo[MEMO_FILE], kf, 1, r->file);
+        }
     }
-    (void)sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : ix_sql_fail(ix, "cannot read the index", err);
-}
-
-static int row_insert(struct sho_index *ix, const struct ix_row *r, struct sho_err *err)
-{
-    sqlite3_stmt *st = ix->stmt[S_EVENT_ADD];
-    int64_t g = ix_floor_div(r->t, IX_GROUP_TICKS);
-    int64_t k = g == ix->last_group ? ix->last_k + 1 : 0;
-    int rc;
-
-    for (;;) {
-        if (k >= IX_GROUP_SLOTS) {
-            g++; /* the group is full: spill into the next, time stays exact in sub */
-            k = 0;
+    if (rc == 0 && !ix_memo_find(&u->memo[MEMO_CTX], kc, IX_MEMO_WORDS, &r->ctx)) {
+        rc = ix_ctx_id(u->ix, ev, &r->ctx, u->err);
+        if (rc == 0) {
+            ix_memo_put(&u->memo[MEMO_CTX], kc, IX_MEMO_WORDS, r->ctx);
         }
-        (void)sqlite3_bind_int64(st, 1, g * IX_GROUP_SLOTS + k);
-        (void)sqlite3_bind_int64(st, 2, r->t - g * IX_GROUP_TICKS);
-        bind_id(st, 3, r->file);
-        bind_id(st, 4, r->person);
-        (void)sqlite3_bind_int64(st, 5, r->ctx);
-        (void)sqlite3_bind_int64(st, 6, r->ref);
-        bind_id(st, 7, r->sess);
-        rc = sqlite3_step(st);
-        (void)sqlite3_reset(st);
-        if (rc == SQLITE_DONE) {
-            ix->last_group = g;
-            ix->last_k = k;
-            return 0;
-        }
-        if ((rc & 0xFF) != SQLITE_CONSTRAINT) {
-            return ix_sql_fail(ix, "cannot write the index", err);
-        }
-        rc = group_top(ix, g, &k, err); /* taken: go past the group's last event */
-        if (rc != 0) {
-            return rc;
-        }
-        k++;
     }
+    return rc;
 }
 
 static int upd_pos_save(struct upd *u)
@@ -143,13 +128,9 @@ static int upd_flush(struct upd *u)
 {
     struct sho_index *ix = u->ix;
     int64_t total = 0;
-    size_t i;
-    int rc = 0;
+    int rc;
 
-    qsort(u->rows, u->count, sizeof(*u->rows), row_cmp);
-    for (i = 0; rc == 0 && i < u->count; i++) {
-        rc = row_insert(ix, &u->rows[i], u->err);
-    }
+    rc = ix_run_store(ix, u->rows, u->count, u->cap, u->err);
     if (rc == 0) {
         rc = ix_meta_get(ix, "events", &total, u->err);
     }
@@ -173,15 +154,13 @@ static int upd_flush(struct upd *u)
     return rc;
 }
 
-static int upd_event(void *ctx, const struct sho_event *ev, uint32_t index,
-                     const uint8_t source_sha[SHO_HASH_LEN])
+/* Index one event: its ids (through the frame's memo when its strings are shared). */
+static int upd_one(struct upd *u, const struct sho_event *ev, uint32_t index)
 {
-    struct upd *u = ctx;
     struct sho_index *ix = u->ix;
     struct ix_row *r;
     int rc;
 
-    (void)source_sha;
     if (u->bulk &&
         !(ix->files.complete && ix->ctxs.complete && ix->persons.complete && ix->hosts.complete)) {
         /* A cache had to forget rows: lookups need the indexes from here on. */
@@ -203,19 +182,52 @@ static int upd_event(void *ctx, const struct sho_event *ev, uint32_t index,
     r = &u->rows[u->count];
     r->t = ix_ticks((ev->has & SHO_HAS_TIME) != 0 ? ev->time : 0);
     r->ref = (int64_t)((u->pos.seq << IX_REF_SHIFT) | index);
-    r->order = u->order++;
-    rc = ix_person_id(ix, ev, &r->person, u->err);
-    if (rc == 0) {
-        rc = ix_file_id(ix, ev->path, &r->file, u->err);
-    }
-    if (rc == 0) {
-        rc = ix_ctx_id(ix, ev, &r->ctx, u->err);
-    }
+    rc = u->shared ? upd_ids(u, ev, r) : upd_ids_direct(u, ev, r);
     if (rc == 0) {
         rc = ix_session_id(ix, ev, r->person, &r->sess, u->err);
     }
     if (rc == 0) {
         u->count++;
+    }
+    return rc;
+}
+
+/*
+ * The events of a frame whose strings are shared are resolved UPD_AHEAD
+ * events behind the one handed over: the hashes of each new event's path and
+ * context are computed and their cache slots loaded at once, their keys half
+ * way, so the cache misses of many events overlap instead of following one
+ * another. At the frame's last event the ones still held are resolved, in
+ * order, while their strings are alive.
+ */
+static int upd_event(void *ctx, const struct sho_event *ev, uint32_t index,
+                     const uint8_t source_sha[SHO_HASH_LEN])
+{
+    struct upd *u = ctx;
+    struct held *h;
+    uint32_t j;
+    int rc = 0;
+
+    (void)source_sha;
+    if (!u->shared) {
+        return upd_one(u, ev, index);
+    }
+    h = &u->ahead[index % UPD_AHEAD];
+    h->ev = *ev;
+    h->index = index;
+    ix_hint(u->ix, ev, h->hash);
+    if (index >= UPD_AHEAD / 2) {
+        ix_hint_keys(u->ix, u->ahead[(index - UPD_AHEAD / 2) % UPD_AHEAD].hash);
+    }
+    if (index >= UPD_AHEAD - 1) {
+        const struct held *o = &u->ahead[(index - (UPD_AHEAD - 1)) % UPD_AHEAD];
+        rc = upd_one(u, &o->ev, o->index);
+    }
+    if (rc == 0 && index + 1 == u->frame_events) {
+        j = index >= UPD_AHEAD - 1 ? index - (UPD_AHEAD - 1) + 1 : 0;
+        for (; rc == 0 && j <= index; j++) {
+            rc = upd_one(u, &u->ahead[j % UPD_AHEAD].ev, u->ahead[j % UPD_AHEAD].index);
+        }
     }
     return rc;
 }
@@ -248,7 +260,14 @@ static int upd_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *
         rc = rc == SQLITE_DONE ? 0 : ix_sql_fail(u->ix, "cannot write the index", u->err);
     }
     if (rc == 0) {
-        rc = sho_archive_frame_events(fi, payload, len, upd_event, u);
+        int k;
+        for (k = 0; k < 3; k++) {
+            ix_memo_next(&u->memo[k]); /* the strings of the last frame are gone */
+        }
+        rc = sho_archive_frame_events_shape(payload, len, &u->frame_events, &u->shared);
+        if (rc == 0) {
+            rc = sho_archive_frame_events(fi, payload, len, upd_event, u);
+        }
         if (rc == SHO_ECORRUPT && u->err != NULL && u->err->code == 0) {
             rc = sho_err_set(u->err, SHO_ECORRUPT, NULL, -1, "frame %llu: events are corrupt",
                              (unsigned long long)fi->seq);
@@ -286,7 +305,6 @@ static int upd_recreate(struct sho_index *ix, struct sho_err *err)
         (void)snprintf(side, sizeof(side), "%s%s", ix->path, suffix[s]);
         (void)unlink(side);
     }
-    ix->last_group = INT64_MIN;
     ix_map_release(&ix->hosts);
     ix_map_release(&ix->persons);
     ix_map_release(&ix->names);
@@ -417,7 +435,7 @@ int sho_index_update(struct sho_index *ix, struct sho_archive *a, const struct s
     uint64_t cache = opts != NULL && opts->cache_bytes != 0 ? opts->cache_bytes : IX_CACHE_DEFAULT;
     char pragma[64];
     bool stale = false;
-    int rc;
+    int rc, i;
 
     if (!ix->writable) {
         return sho_err_set(err, SHO_EINVAL, ix->path, -1, "index opened for reading");
@@ -436,6 +454,10 @@ int sho_index_update(struct sho_index *ix, struct sho_archive *a, const struct s
     u.cap = (size_t)batch;
     u.alloc = u.cap;
     u.rows = sho_xmalloc(u.alloc * sizeof(*u.rows));
+    for (i = 0; i < 3; i++) {
+        ix_memo_init(&u.memo[i]);
+    }
+    u.ahead = sho_xcalloc(UPD_AHEAD, sizeof(*u.ahead));
     upd_caches(ix, cache);
     (void)snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%llu",
                    (unsigned long long)(cache / 4 / 1024));
@@ -454,10 +476,13 @@ int sho_index_update(struct sho_index *ix, struct sho_archive *a, const struct s
             memset(stats, 0, sizeof(*stats));
             stats->rebuilt = true;
             u.count = 0;
-            u.order = 0;
             rc = upd_run(&u, a, &stale);
         }
     }
     free(u.rows);
+    for (i = 0; i < 3; i++) {
+        ix_memo_release(&u.memo[i]);
+    }
+    free(u.ahead);
     return rc;
 }

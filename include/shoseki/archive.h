@@ -194,6 +194,17 @@ SHO_NODISCARD int sho_archive_walk_from(struct sho_archive *a, const struct sho_
                                         void *ctx, struct sho_err *err);
 
 /*
+ * What sho_archive_frame_events will hand out for `payload`: `count` events,
+ * and whether their strings are `shared` (payload version 2: each distinct
+ * string of a field is stored once, so within the frame equal strings of a
+ * field have one address, and all stay valid until sho_archive_frame_events
+ * returns). Version 1 decodes each event's strings into one reused buffer.
+ * Returns 0 or SHO_ECORRUPT.
+ */
+SHO_NODISCARD int sho_archive_frame_events_shape(const uint8_t *payload, size_t len,
+                                                 uint32_t *count, bool *shared);
+
+/*
  * Decode the events of one EVENTS frame (`payload` as a walk gives it, any
  * payload version) and call `fn` for each with ev->ref set ("SEQ:INDEX"), its
  * position `index` in the frame and the source's SHA-256. Strings are valid

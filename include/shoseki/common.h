@@ -275,6 +275,19 @@ static inline void sho_put_le64(uint8_t *p, uint64_t v)
     sho_put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* ---- varints (common/varint.c) ------------------------------------------------- */
+
+#define SHO_VARINT_MAX 10 /* bytes of the longest LEB128 varint of 64 bits */
+
+/* Write `v` as an LEB128 varint at `out` (room for SHO_VARINT_MAX). Returns its bytes. */
+size_t sho_varint_put(uint8_t *out, uint64_t v);
+
+/*
+ * Read a minimal LEB128 varint of at most 10 bytes from `p` (`len` bytes) at
+ * `*pos`, advancing it. Returns 0 or SHO_ECORRUPT (cut short, too long, not minimal).
+ */
+SHO_NODISCARD int sho_varint_get(const uint8_t *p, size_t len, size_t *pos, uint64_t *v);
+
 /* ---- strings -------------------------------------------------------------------- */
 
 /* Compare ASCII case-insensitively; bytes >= 0x80 compare exactly. */

@@ -2,7 +2,7 @@
  * test_index: the indexer and the query module's insides. Path
  * normalization (the forms Windows logs one file under), the stable hash,
  * times typed by people in zones, and an index built from a real archive:
- * events crowded into one instant (the id groups spill) keep exact times
+ * events crowded into one instant keep exact times
  * and order, every path spelling finds its file, persons by SID and name.
  */
 #include <stdlib.h>
@@ -221,7 +221,7 @@ static void crowded_instant_keeps_order(void **state)
     sho_err_clear(&err);
     assert_int_equal(sho_archive_open(dir, &opts, &a, &err), 0);
     assert_int_equal(sho_archive_source_begin(a, src, "test", "HOST1", &err), 0);
-    /* 300 events within one 1/512 s group, in reverse time order: the group spills */
+    /* 300 events within 3 microseconds, in reverse time order */
     for (i = 0; i < 300; i++) {
         sho_event_clear(&ev);
         ev.has = SHO_HAS_TIME | SHO_HAS_RECORD_ID | SHO_HAS_EVENT_ID;
