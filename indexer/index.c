@@ -34,6 +34,7 @@ static void index_remove(const struct sho_index *ix)
     (void)unlink(side);
     (void)snprintf(side, sizeof(side), "%s-shm", ix->path);
     (void)unlink(side);
+    ix_fts_remove(ix->path);
 }
 
 /* Does the open index hold a schema other than this shoseki's? */
@@ -109,6 +110,8 @@ int sho_index_open(const char *dir, unsigned flags, struct sho_index **out, stru
         } else if (index_outdated(ix)) {
             rc = sho_err_set(err, SHO_EINVAL, ix->path, -1,
                              "the index has an older layout (run 'shoseki index' to rebuild it)");
+        } else {
+            ix_fts_attach(ix);
         }
     }
     if (rc != 0) {

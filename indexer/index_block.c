@@ -61,6 +61,33 @@ static void bits_put(uint8_t *p, size_t pos, unsigned w, uint64_t v)
     }
 }
 
+size_t ix_block_fit(const struct ix_row *rows, size_t n, size_t max_bytes)
+{
+    int64_t lo[IX_COLS], hi[IX_COLS];
+    size_t k = 0;
+    int c;
+
+    while (k < n && k < IX_BLK_EVENTS) {
+        size_t total = BLK_HEAD;
+        for (c = 0; c < IX_COLS; c++) {
+            int64_t v = row_col(&rows[k], (enum ix_col)c);
+            int64_t l = k == 0 || v < lo[c] ? v : lo[c];
+            int64_t h = k == 0 || v > hi[c] ? v : hi[c];
+            total += packed_len(k + 1, bits_of((uint64_t)h - (uint64_t)l));
+        }
+        if (k > 0 && total > max_bytes) {
+            break;
+        }
+        for (c = 0; c < IX_COLS; c++) {
+            int64_t v = row_col(&rows[k], (enum ix_col)c);
+            lo[c] = k == 0 || v < lo[c] ? v : lo[c];
+            hi[c] = k == 0 || v > hi[c] ? v : hi[c];
+        }
+        k++;
+    }
+    return k;
+}
+
 int ix_block_pack(const struct ix_row *rows, size_t n, struct sho_buf *out)
 {
     int64_t base[IX_COLS];

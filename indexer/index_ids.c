@@ -418,14 +418,6 @@ int ix_file_id(struct sho_index *ix, const char *path, int64_t *id, struct sho_e
         (void)sqlite3_bind_text(st, 1, path, (int)len, SQLITE_STATIC);
         (void)sqlite3_bind_int64(st, 2, (sqlite3_int64)ix_hash(norm, nlen));
         rc = ids_add(ix, st, id, err);
-        if (rc == 0) {
-            st = ix->stmt[S_FTS_ADD];
-            (void)sqlite3_bind_int64(st, 1, *id);
-            (void)sqlite3_bind_text(st, 2, norm, (int)nlen, SQLITE_STATIC);
-            rc = sqlite3_step(st);
-            (void)sqlite3_reset(st);
-            rc = rc == SQLITE_DONE ? 0 : ix_sql_fail(ix, "cannot write the index", err);
-        }
     }
     if (rc == 0) {
         (void)map_put(&ix->files, path, len, h, *id);

@@ -21,7 +21,8 @@
 #include "shoseki/indexer.h"
 
 #define IX_SCHEMA_VERSION 3
-#define IX_BLK_SHIFT      10 /* events per block: 1024 */
+#define IX_BLK_SHIFT      10   /* events per block: at most 1024 */
+#define IX_BLK_BYTES      4000 /* a block at most: it fits whole in a 4 KiB page */
 #define IX_BLK_EVENTS     ((size_t)1 << IX_BLK_SHIFT)
 #define IX_FILE_SHIFT     8 /* files per postings bucket: 256 */
 #define IX_PERSON_SHIFT   2 /* persons per postings bucket: 4 */
@@ -83,7 +84,6 @@ enum ix_stmt {
     S_PNAME_FIND,
     S_FILE_FIND,
     S_FILE_ADD,
-    S_FTS_ADD,
     S_CTX_GET,
     S_CTX_ADD,
     S_BLK_ADD,
@@ -121,6 +121,7 @@ struct sho_index {
     char *dir;                   /* owned: DATA */
     int lock_fd;                 /* writers: DATA/index.lock, flocked; else -1 */
     bool writable;
+    bool fts; /* readers: DATA/index-fts.sqlite is attached as `fts` */
     struct ix_map hosts, persons, names, files, ctxs; /* writers: id caches */
     struct ix_map sessions; /* writers: each logon id's latest logon (index_ids.c) */
 };
@@ -256,6 +257,9 @@ struct ix_block {
     int64_t id; /* the block's number, set by the caller */
 };
 
+/* How many of the `n` rows (at least one, at most IX_BLK_EVENTS) pack into `max_bytes`. */
+size_t ix_block_fit(const struct ix_row *rows, size_t n, size_t max_bytes);
+
 /* Append `n` rows (1..IX_BLK_EVENTS) packed as one block to `out`. */
 SHO_NODISCARD int ix_block_pack(const struct ix_row *rows, size_t n, struct sho_buf *out);
 
@@ -341,5 +345,32 @@ SHO_NODISCARD int ix_select(struct sho_index *ix, const struct sho_index_query *
 
 /* qsort comparison of int64_t values. */
 int ix_id_cmp(const void *a, const void *b);
+
+/* ---- the trigram index of paths, in its own file (index_fts.c) ---------------------- */
+
+struct ix_fts;
+
+/* DATA/index-fts.sqlite for DATA/index.sqlite `main_path` (caller frees). */
+char *ix_fts_path(const char *main_path);
+
+/* Remove the trigram index file and its WAL side files. */
+void ix_fts_remove(const char *main_path);
+
+/* Start the thread that keeps the trigram index up to the committed files. */
+SHO_NODISCARD int ix_fts_start(const char *main_path, struct ix_fts **out, struct sho_err *err);
+
+/* The writer committed a batch: there may be new files. */
+void ix_fts_kick(struct ix_fts *f);
+
+/* The writer is done: wait for the thread to cover every committed file (or, `abandon`, only
+ * for it to stop). Returns its result. */
+SHO_NODISCARD int ix_fts_finish(struct ix_fts *f, bool abandon, struct sho_err *err);
+
+/* Readers: attach the trigram index as `fts` when it exists (ix->fts says). */
+void ix_fts_attach(struct sho_index *ix);
+
+/* Readers: the highest file id the attached trigram index covers, or -1 when it cannot be
+ * used (none, or of another index). Files above it must be scanned. */
+int64_t ix_fts_upto(struct sho_index *ix);
 
 #endif /* SHOSEKI_INDEX_PRIV_H */

@@ -1,7 +1,8 @@
 /*
  * index_runs: the writer's side of the event store. A batch of events
- * becomes one run: sorted by (time, archive reference), cut into blocks of
- * IX_BLK_EVENTS, with the postings of its files and persons and one `runs`
+ * becomes one run: sorted by (time, archive reference), cut into
+ * blocks of one page each (at most IX_BLK_EVENTS events), with the postings
+ * of its files and persons and one `runs`
  * row that says where its blocks are and when each begins. Small runs (the
  * few events an incremental update finds) are merged into the run before
  * them while that one is not much larger, so the number of runs stays near
@@ -157,38 +158,48 @@ static struct ix_row *rows_sort(const struct ix_row *rows, size_t n)
     return out;
 }
 
+/*
+ * Cut the rows into blocks that each fit one page (IX_BLK_BYTES) and store them; `bstart`
+ * gets each block's first time. Row i's event number goes into `evno[i]`. Returns the
+ * number of blocks in *nblk.
+ */
 static int run_blocks(struct sho_index *ix, const struct ix_row *rows, size_t n, int64_t blk_first,
-                      struct sho_buf *bstart, struct sho_err *err)
+                      int64_t *evno, struct sho_buf *bstart, int64_t *nblk, struct sho_err *err)
 {
     sqlite3_stmt *st = ix->stmt[S_BLK_ADD];
     struct sho_buf b;
-    size_t i;
+    size_t i, k;
+    int64_t blk = blk_first;
     int rc = 0;
 
     sho_buf_init(&b, (size_t)1 << 24);
-    for (i = 0; rc == 0 && i < n; i += IX_BLK_EVENTS) {
-        size_t m = n - i < IX_BLK_EVENTS ? n - i : IX_BLK_EVENTS;
+    for (i = 0; rc == 0 && i < n; i += k, blk++) {
         uint8_t t[8];
+        k = ix_block_fit(&rows[i], n - i, IX_BLK_BYTES);
         sho_buf_reset(&b);
         sho_put_le64(t, (uint64_t)rows[i].t);
         rc = sho_buf_append(bstart, t, 8);
         if (rc == 0) {
-            rc = ix_block_pack(&rows[i], m, &b);
+            rc = ix_block_pack(&rows[i], k, &b);
         }
         if (rc != 0) {
             rc = sho_err_set(err, rc, ix->path, -1, "index block too large");
             break;
         }
-        (void)sqlite3_bind_int64(st, 1, blk_first + (int64_t)(i / IX_BLK_EVENTS));
+        for (size_t j = 0; j < k; j++) {
+            evno[i + j] = blk << IX_BLK_SHIFT | (int64_t)j;
+        }
+        (void)sqlite3_bind_int64(st, 1, blk);
         (void)sqlite3_bind_blob(st, 2, b.data, (int)b.len, SQLITE_STATIC);
         rc = step_done(ix, st, err);
     }
     sho_buf_release(&b);
+    *nblk = blk - blk_first;
     return rc;
 }
 
-static int run_postings(struct sho_index *ix, const struct ix_row *rows, size_t n, int64_t run,
-                        int64_t blk_first, struct sho_err *err)
+static int run_postings(struct sho_index *ix, const struct ix_row *rows, const int64_t *evno,
+                        size_t n, int64_t run, int64_t blk_first, struct sho_err *err)
 {
     struct ix_kv *a = sho_xmalloc((n + 1) * sizeof(*a));
     struct ix_kv *tmp = sho_xmalloc((n + 1) * sizeof(*tmp));
@@ -201,7 +212,7 @@ static int run_postings(struct sho_index *ix, const struct ix_row *rows, size_t 
             int64_t key = kind == IX_KIND_FILE ? rows[i].file : rows[i].person;
             if (key > 0) {
                 a[m].key = (uint64_t)key;
-                a[m++].val = (uint64_t)(base + (int64_t)i);
+                a[m++].val = (uint64_t)evno[i];
             }
         }
         rc = ix_post_write(ix, (enum ix_kind)kind, run, base, ix_sort_kv(a, tmp, m), m, err);
@@ -216,17 +227,19 @@ static int run_write(struct sho_index *ix, const struct ix_row *rows, size_t n, 
 {
     sqlite3_stmt *st = ix->stmt[S_RUN_ADD];
     struct sho_buf bstart;
+    int64_t *evno = sho_xmalloc((n + 1) * sizeof(*evno));
+    int64_t nblk = 0;
     int rc;
 
     sho_buf_init(&bstart, (size_t)1 << 30);
-    rc = run_blocks(ix, rows, n, blk_first, &bstart, err);
+    rc = run_blocks(ix, rows, n, blk_first, evno, &bstart, &nblk, err);
     if (rc == 0) {
-        rc = run_postings(ix, rows, n, run, blk_first, err);
+        rc = run_postings(ix, rows, evno, n, run, blk_first, err);
     }
     if (rc == 0) {
         (void)sqlite3_bind_int64(st, 1, run);
         (void)sqlite3_bind_int64(st, 2, blk_first);
-        (void)sqlite3_bind_int64(st, 3, (int64_t)((n + IX_BLK_EVENTS - 1) / IX_BLK_EVENTS));
+        (void)sqlite3_bind_int64(st, 3, nblk);
         (void)sqlite3_bind_int64(st, 4, (int64_t)n);
         (void)sqlite3_bind_int64(st, 5, rows[0].t);
         (void)sqlite3_bind_int64(st, 6, rows[n - 1].t);
@@ -234,6 +247,7 @@ static int run_write(struct sho_index *ix, const struct ix_row *rows, size_t n, 
         rc = step_done(ix, st, err);
     }
     sho_buf_release(&bstart);
+    free(evno);
     return rc;
 }
 

@@ -12,7 +12,7 @@
  *                each file (kind 0) and person (kind 1), a row per id bucket,
  *                keyed run << 30 | kind << 29 | bucket (ix_post_key)
  *   files        each path as logged, with the hash of its normalized form
- *   files_fts    FTS5 trigram index of the normalized paths (substring search)
+ *   (the FTS5 trigram index of normalized paths is in DATA/index-fts.sqlite: index_fts.c)
  *   persons      one per SID (or per DOMAIN\name when no SID is logged)
  *   person_names every name and domain seen for a person, first and last time
  *   ctx          the distinct (host, event id, actions, outcome, process,
@@ -22,7 +22,10 @@
  *                logon type and address; an event's sess column names its session
  *   hosts, frames (EVENTS frames: where they are, for fetching originals)
  */
+#include <fcntl.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "index_priv.h"
 
@@ -36,8 +39,6 @@ static const char schema_sql[] =
     " last_time INTEGER NOT NULL, UNIQUE(person, domain, name));"
     "CREATE TABLE IF NOT EXISTS files(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
     " nhash INTEGER NOT NULL);"
-    "CREATE VIRTUAL TABLE IF NOT EXISTS files_fts USING fts5(norm, content='', detail=none,"
-    " columnsize=0, tokenize='trigram');"
     "CREATE TABLE IF NOT EXISTS ctx(id INTEGER PRIMARY KEY, khash INTEGER NOT NULL,"
     " host INTEGER NOT NULL, channel TEXT NOT NULL, event_id INTEGER NOT NULL,"
     " actions INTEGER NOT NULL, outcome INTEGER NOT NULL, object_type TEXT NOT NULL,"
@@ -60,6 +61,28 @@ static const char indexes_sql[] =
     "CREATE INDEX IF NOT EXISTS files_nhash ON files(nhash);"
     "CREATE INDEX IF NOT EXISTS ctx_khash ON ctx(khash);";
 
+/* The index's generation: random when it is created, so that a trigram index file made for
+ * another index is known (index_fts.c). */
+static int schema_gen(struct sho_index *ix, struct sho_err *err)
+{
+    int64_t gen = 0;
+    uint64_t r = 0;
+    int rc = ix_meta_get(ix, "gen", &gen, err);
+    int fd;
+
+    if (rc != 0) {
+        return rc < 0 ? rc : 0;
+    }
+    fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
+        r = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
+    }
+    if (fd >= 0) {
+        (void)close(fd);
+    }
+    return ix_meta_set(ix, "gen", (int64_t)(r >> 2), err);
+}
+
 int ix_schema_create(struct sho_index *ix, struct sho_err *err)
 {
     int64_t version = 0;
@@ -73,6 +96,9 @@ int ix_schema_create(struct sho_index *ix, struct sho_err *err)
         int64_t pending = 0;
         rc = ix_meta_get(ix, "indexes_pending", &pending, err);
         rc = rc < 0 ? rc : pending != 0 ? 0 : ix_schema_create_indexes(ix, err);
+    }
+    if (rc == 0) {
+        rc = schema_gen(ix, err);
     }
     if (rc == 0) {
         rc = ix_meta_get(ix, "schema", &version, err);

@@ -87,30 +87,38 @@ static int sel_fts_query(const char *text, struct sho_buf *q)
     return rc == 0 ? 1 : 0;
 }
 
+/* Add the files whose normalized path contains `folded` (or, `prefix`, starts with it). */
 static int sel_files_containing(struct sho_index *ix, const char *folded, bool prefix,
                                 struct sho_err *err)
 {
+    static const char *const by_fts[2] = {
+        "INSERT OR IGNORE INTO temp.sel SELECT f.id FROM files f WHERE f.id IN (SELECT rowid"
+        " FROM fts.files_fts WHERE files_fts MATCH ?1) AND instr(shoseki_norm(f.path), ?2) > 0",
+        "INSERT OR IGNORE INTO temp.sel SELECT f.id FROM files f WHERE f.id IN (SELECT rowid"
+        " FROM fts.files_fts WHERE files_fts MATCH ?1)"
+        " AND substr(shoseki_norm(f.path), 1, length(?2)) = ?2",
+    };
+    /* The files the trigram index does not cover (?1: the last it covers), or all. */
+    static const char *const by_scan[2] = {
+        "INSERT OR IGNORE INTO temp.sel SELECT id FROM files"
+        " WHERE id > CAST(?1 AS INTEGER) AND instr(shoseki_norm(path), ?2) > 0",
+        "INSERT OR IGNORE INTO temp.sel SELECT id FROM files"
+        " WHERE id > CAST(?1 AS INTEGER) AND substr(shoseki_norm(path), 1, length(?2)) = ?2",
+    };
+    int64_t upto = ix_fts_upto(ix);
+    char from[32];
     struct sho_buf q;
-    int rc;
+    int rc = 0;
 
     sho_buf_init(&q, 65536);
-    if (sel_fts_query(folded, &q) == 1) {
-        rc = sel_exec(ix,
-                      prefix ? "INSERT OR IGNORE INTO temp.sel SELECT f.id FROM files f"
-                               " WHERE f.id IN (SELECT rowid FROM files_fts WHERE files_fts"
-                               " MATCH ?1) AND substr(shoseki_norm(f.path), 1, length(?2)) = ?2"
-                             : "INSERT OR IGNORE INTO temp.sel SELECT f.id FROM files f"
-                               " WHERE f.id IN (SELECT rowid FROM files_fts WHERE files_fts"
-                               " MATCH ?1) AND instr(shoseki_norm(f.path), ?2) > 0",
-                      q.data, folded, err);
+    if (upto < 0 || sel_fts_query(folded, &q) != 1) {
+        upto = 0; /* no usable trigram index, or a text under three characters: scan */
     } else {
-        rc = sel_exec(ix,
-                      prefix ? "INSERT OR IGNORE INTO temp.sel SELECT id FROM files"
-                               " WHERE ?1 IS NULL AND substr(shoseki_norm(path), 1, length(?2))"
-                               " = ?2"
-                             : "INSERT OR IGNORE INTO temp.sel SELECT id FROM files"
-                               " WHERE ?1 IS NULL AND instr(shoseki_norm(path), ?2) > 0",
-                      NULL, folded, err);
+        rc = sel_exec(ix, by_fts[prefix], q.data, folded, err);
+    }
+    (void)snprintf(from, sizeof(from), "%lld", (long long)upto);
+    if (rc == 0) {
+        rc = sel_exec(ix, by_scan[prefix], from, folded, err);
     }
     sho_buf_release(&q);
     return rc;

@@ -31,7 +31,6 @@ static const char *const stmt_sql[S_COUNT] = {
                       " AND domain = ?1 COLLATE NOCASE HAVING count(DISTINCT person) = 1"),
     [S_FILE_FIND] = "SELECT id, path FROM files WHERE nhash = ?1",
     [S_FILE_ADD] = "INSERT INTO files(path, nhash) VALUES (?1, ?2)",
-    [S_FTS_ADD] = "INSERT INTO files_fts(rowid, norm) VALUES (?1, ?2)",
     [S_CTX_GET] = ("SELECT id FROM ctx WHERE khash = ?10 AND host = ?1 AND channel = ?2"
                    " AND event_id = ?3 AND actions = ?4 AND outcome = ?5 AND object_type = ?6"
                    " AND process = ?7 AND client_ip = ?8 AND share = ?9"),

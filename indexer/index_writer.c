@@ -45,6 +45,7 @@ struct upd {
     bool shared;            /* this frame's strings are shared (memo and look-ahead apply) */
     uint32_t frame_events;  /* events in this frame */
     struct held *ahead;     /* owned: UPD_AHEAD events waiting to be resolved */
+    struct ix_fts *fts;     /* the thread keeping the trigram index of paths */
 };
 
 enum { MEMO_PERSON, MEMO_FILE, MEMO_CTX };
@@ -143,6 +144,7 @@ static int upd_flush(struct upd *u)
     }
     if (rc == 0) {
         rc = ix_sql_exec(ix, "COMMIT; BEGIN", u->err);
+        ix_fts_kick(u->fts);
     }
     if (rc == 0) {
         u->stats->events += u->count;
@@ -305,6 +307,7 @@ static int upd_recreate(struct sho_index *ix, struct sho_err *err)
         (void)snprintf(side, sizeof(side), "%s%s", ix->path, suffix[s]);
         (void)unlink(side);
     }
+    ix_fts_remove(ix->path);
     ix_map_release(&ix->hosts);
     ix_map_release(&ix->persons);
     ix_map_release(&ix->names);
@@ -356,7 +359,24 @@ static int upd_position(struct sho_index *ix, struct sho_archive_pos *pos, struc
     return rc < 0 ? rc : 0;
 }
 
+static int upd_walk(struct upd *u, struct sho_archive *a, bool *stale);
+
+/* Update, with the trigram index of paths kept by its thread beside. */
 static int upd_run(struct upd *u, struct sho_archive *a, bool *stale)
+{
+    int rc = ix_fts_start(u->ix->path, &u->fts, u->err);
+    int frc;
+
+    if (rc != 0) {
+        return rc;
+    }
+    rc = upd_walk(u, a, stale);
+    frc = ix_fts_finish(u->fts, rc != 0 || *stale, rc == 0 ? u->err : NULL);
+    u->fts = NULL;
+    return rc != 0 ? rc : *stale ? 0 : frc;
+}
+
+static int upd_walk(struct upd *u, struct sho_archive *a, bool *stale)
 {
     struct sho_index *ix = u->ix;
     struct sho_archive_pos from;

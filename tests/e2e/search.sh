@@ -13,6 +13,7 @@ run_cmd index --data "$D"
 expect_eq "index" 0 "$RC"
 expect_match "index summary" "index: [0-9]+ events added from [0-9]+ frames" "$OUT"
 expect_eq "index file private" 600 "$(stat -c %a "$D/index.sqlite")"
+expect_eq "path index file private" 600 "$(stat -c %a "$D/index-fts.sqlite")"
 run_cmd index --data "$D"
 expect_match "second run adds nothing" "index: 0 events added" "$OUT"
 

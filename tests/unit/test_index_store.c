@@ -245,7 +245,30 @@ static int64_t count_runs(const char *dir)
     return n;
 }
 
-static void answers_of(const char *dir, struct answer out[4])
+/* The trigram index file covers every file of the index it belongs to. */
+static void fts_covers_files(const char *dir)
+{
+    char path[512];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    (void)snprintf(path, sizeof(path), "%s/index.sqlite", dir);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    (void)snprintf(path, sizeof(path), "ATTACH '%s/index-fts.sqlite' AS fts", dir);
+    assert_int_equal(sqlite3_exec(db, path, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT max(id) FROM files) = (SELECT v FROM"
+                                        " fts.meta WHERE k = 'upto') AND (SELECT v FROM meta WHERE"
+                                        " k = 'gen') = (SELECT v FROM fts.meta WHERE k = 'gen')",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    (void)sqlite3_finalize(st);
+    (void)sqlite3_close(db);
+}
+
+static void answers_of(const char *dir, struct answer out[5])
 {
     struct sho_index_query q;
 
@@ -262,6 +285,10 @@ static void answers_of(const char *dir, struct answer out[4])
     q.select = SHO_SELECT_ALL;
     q.text = NULL;
     ask(dir, &q, &out[3]);
+    memset(&q, 0, sizeof(q));
+    q.select = SHO_SELECT_LIKE;
+    q.text = "hr\\"; /* through the trigram index: D:\HR\ and its three files */
+    ask(dir, &q, &out[4]);
 }
 
 static void small_updates_equal_scratch(void **state)
@@ -269,7 +296,7 @@ static void small_updates_equal_scratch(void **state)
     static const int sizes[ROUNDS] = { 3000, 5, 700, 1, 1, 2000, 90, 1024, 3, 400, 1, 5000, 7, 1 };
     char dir[] = "/tmp/shoseki-test-store-XXXXXX";
     uint64_t seed = 3, per_path[5] = { 0 }, in_window = 0, total = 0;
-    struct answer grown[4], scratch[4];
+    struct answer grown[5], scratch[5];
     struct sho_err err;
     int r, k;
 
@@ -281,19 +308,22 @@ static void small_updates_equal_scratch(void **state)
     }
     /* 13 000 events in batches of 1024: merging keeps the runs near the full batches */
     assert_true(count_runs(dir) <= 20);
+    fts_covers_files(dir);
     answers_of(dir, grown);
     assert_int_equal(grown[0].rows, total);
     assert_int_equal(grown[1].rows, per_path[0]);
     assert_int_equal(grown[3].rows, in_window);
-    for (k = 0; k < 4; k++) {
+    assert_int_equal(grown[4].rows, per_path[0] + per_path[1] + per_path[4]);
+    for (k = 0; k < 5; k++) {
         assert_true(grown[k].ordered);
     }
     sho_err_clear(&err);
     assert_int_equal(sho_index_refresh(dir, SHO_INDEX_WRITE | SHO_INDEX_REBUILD, NULL, NULL, &err),
                      0);
     assert_true(count_runs(dir) <= 2);
+    fts_covers_files(dir);
     answers_of(dir, scratch);
-    for (k = 0; k < 4; k++) {
+    for (k = 0; k < 5; k++) {
         assert_int_equal(scratch[k].rows, grown[k].rows);
         assert_string_equal(scratch[k].text.data != NULL ? scratch[k].text.data : "",
                             grown[k].text.data != NULL ? grown[k].text.data : "");
