@@ -29,7 +29,8 @@ rm -rf "$work/scratch"
 read -r isecs irss <"$work/index.time"
 /usr/bin/time -f '%e %M' -o "$work/again.time" "$bin" index --data "$data" >/dev/null
 read -r asecs _ <"$work/again.time"
-ibytes=$(stat -c %s "$data/index.sqlite")
+# Both files of the index: the events and the trigram index of paths (index-fts.sqlite).
+ibytes=$(cat "$data/index.sqlite" "$data/index-fts.sqlite" | wc -c)
 abytes=$(du -cb "$data"/archive/seg-*.sho | tail -1 | cut -f1)
 "$tool" query "$data" 200 "$persons" "$files" "$hosts" 7 >"$work/query.out"
 
@@ -73,11 +74,13 @@ echo "|---|---|"
 printf '| `shoseki index` from scratch | %s s, %.0f events/s, peak RSS %d MiB |\n' "$isecs" \
   "$(echo "$events $isecs" | awk '{print $1 / $2}')" $((irss / 1024))
 printf '| `shoseki index` again, nothing new | %s s |\n' "$asecs"
-printf '| index file | %d MiB, %.1f bytes per event (archive: %.1f bytes per event) |\n' \
+printf '| index files | %d MiB, %.1f bytes per event (archive: %.1f bytes per event) |\n' \
   $((ibytes / 1048576)) "$(echo "$ibytes $events" | awk '{print $1 / $2}')" \
   "$(echo "$abytes $events" | awk '{print $1 / $2}')"
 if command -v sqlite3 >/dev/null; then
-  sqlite3 "$data/index.sqlite" "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8" 2>/dev/null |
+  sqlite3 "$data/index.sqlite" "ATTACH '$data/index-fts.sqlite' AS fts;
+    SELECT name, sum(pgsize) FROM (SELECT name, pgsize FROM dbstat('main')
+    UNION ALL SELECT name, pgsize FROM dbstat('fts')) GROUP BY name ORDER BY 2 DESC LIMIT 8" 2>/dev/null |
     awk -F'|' -v n="$events" '{printf "| — %s | %.1f bytes per event |\n", $1, $2 / n}' || true
 fi
 echo

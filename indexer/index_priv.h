@@ -373,4 +373,23 @@ void ix_fts_attach(struct sho_index *ix);
  * used (none, or of another index). Files above it must be scanned. */
 int64_t ix_fts_upto(struct sho_index *ix);
 
+/* ---- the archive walk on its own thread (index_feed.c) ------------------------------ */
+
+struct ix_feed;
+
+/* Start walking archive `a` after `from` (frames of `mask`) on a thread of its own. */
+SHO_NODISCARD int ix_feed_start(struct sho_archive *a, const struct sho_archive_pos *from,
+                                unsigned mask, struct ix_feed **out, struct sho_err *err);
+
+/* The next frame, in order: 1 (valid until ix_feed_done), 0 when the walk has ended. */
+int ix_feed_next(struct ix_feed *f, const struct sho_frame_info **fi, const uint8_t **payload,
+                 size_t *len);
+
+/* The frame ix_feed_next gave is done with. */
+void ix_feed_done(struct ix_feed *f);
+
+/* Stop the walk and wait for it. Returns its result: 0, SHO_ARCHIVE_STALE, or a negative code
+ * with `err` set (when not NULL). */
+SHO_NODISCARD int ix_feed_stop(struct ix_feed *f, struct sho_err *err);
+
 #endif /* SHOSEKI_INDEX_PRIV_H */

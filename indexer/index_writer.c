@@ -361,6 +361,29 @@ static int upd_position(struct sho_index *ix, struct sho_archive_pos *pos, struc
 
 static int upd_walk(struct upd *u, struct sho_archive *a, bool *stale);
 
+/* Index the frames after `from`, read, checked and decompressed by the feed's thread. */
+static int upd_feed(struct upd *u, struct sho_archive *a, const struct sho_archive_pos *from)
+{
+    struct ix_feed *feed = NULL;
+    const struct sho_frame_info *fi = NULL;
+    const uint8_t *p = NULL;
+    size_t len = 0;
+    int rc =
+        ix_feed_start(a, from, SHO_FRAME_MASK(SHO_FRAME_EVENTS) | SHO_FRAME_MASK(SHO_FRAME_SOURCE),
+                      &feed, u->err);
+    int wrc;
+
+    if (rc != 0) {
+        return rc;
+    }
+    while (rc == 0 && ix_feed_next(feed, &fi, &p, &len) == 1) {
+        rc = upd_frame(u, fi, p, len);
+        ix_feed_done(feed);
+    }
+    wrc = ix_feed_stop(feed, rc == 0 ? u->err : NULL);
+    return rc != 0 ? rc : wrc;
+}
+
 /* Update, with the trigram index of paths kept by its thread beside. */
 static int upd_run(struct upd *u, struct sho_archive *a, bool *stale)
 {
@@ -413,9 +436,7 @@ static int upd_walk(struct upd *u, struct sho_archive *a, bool *stale)
     u->pos = from;
     u->bulk = bulk;
     if (rc == 0) {
-        rc = sho_archive_walk_from(
-            a, &from, SHO_FRAME_MASK(SHO_FRAME_EVENTS) | SHO_FRAME_MASK(SHO_FRAME_SOURCE),
-            upd_frame, u, u->err);
+        rc = upd_feed(u, a, &from);
     }
     if (rc == SHO_ARCHIVE_STALE) {
         *stale = true;

@@ -17,7 +17,7 @@ TOOL=$(dirname "$BIN")/shoseki-bench
 out=$(bash "$SRC/bench/index.sh" "$BIN" "$TOOL" 20000 50 2000 "$SCRATCH/index" 2>&1)
 expect_eq "index bench exit" 0 "$?"
 expect_match "index from scratch" "\| \`shoseki index\` from scratch \| [0-9.]+ s, [0-9]+ events/s" "$out"
-expect_match "bytes per event" "\| index file \| [0-9]+ MiB, [0-9.]+ bytes per event" "$out"
+expect_match "bytes per event" "\| index files \| [0-9]+ MiB, [0-9.]+ bytes per event" "$out"
 expect_match "who PATH latency" "\| who PATH \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
 expect_match "like latency" "\| who --like \| 200 \| [0-9.]+ \| [0-9.]+ \|" "$out"
 expect_match "CLI who latency" "\\| \`who PATH\` \\| 30 \\| [0-9]+ \\| [0-9]+ \\| [0-9]+ \\|" "$out"
