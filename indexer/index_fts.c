@@ -286,15 +286,17 @@ int ix_fts_finish(struct ix_fts *f, bool abandon, struct sho_err *err)
 void ix_fts_attach(struct sho_index *ix)
 {
     char *path = ix_fts_path(ix->path);
+    char *uri = ix_sql_readonly_uri(path); /* as the index itself was opened there */
     sqlite3_stmt *st = NULL;
 
     ix->fts = false;
     if (access(path, R_OK) == 0 &&
         sqlite3_prepare_v2(ix->db, "ATTACH DATABASE ?1 AS fts", -1, &st, NULL) == SQLITE_OK) {
-        (void)sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+        (void)sqlite3_bind_text(st, 1, uri != NULL ? uri : path, -1, SQLITE_STATIC);
         ix->fts = sqlite3_step(st) == SQLITE_DONE;
     }
     (void)sqlite3_finalize(st);
+    free(uri);
     free(path);
 }
 

@@ -135,6 +135,10 @@ SHO_NODISCARD int ix_sql_exec(struct sho_index *ix, const char *sql, struct sho_
 /* Open `path` (creating it 0600 when `create`), WAL, the SQL functions registered. */
 SHO_NODISCARD int ix_sql_open(struct sho_index *ix, bool create, struct sho_err *err);
 
+/* On a read-only file system, the URI that opens `path` with immutable=1 (caller frees);
+ * else NULL. */
+char *ix_sql_readonly_uri(const char *path);
+
 /* Prepare the writer's statements. */
 SHO_NODISCARD int ix_sql_prepare(struct sho_index *ix, struct sho_err *err);
 

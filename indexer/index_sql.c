@@ -144,7 +144,7 @@ int ix_sql_functions(sqlite3 *db)
  * for: open it by URI with that flag. Returns the URI to open (caller frees),
  * or NULL when the file system is writable.
  */
-static char *sql_readonly_uri(const char *path)
+char *ix_sql_readonly_uri(const char *path)
 {
     struct statvfs sv;
     struct sho_buf b;
@@ -192,7 +192,7 @@ int ix_sql_open(struct sho_index *ix, bool create, struct sho_err *err)
         return sho_err_set(err, SHO_EINVAL, ix->path, -1, "no index yet (run 'shoseki index')");
     }
     if (!create) {
-        uri = sql_readonly_uri(ix->path);
+        uri = ix_sql_readonly_uri(ix->path);
     }
     rc = sqlite3_open_v2(uri != NULL ? uri : ix->path, &ix->db,
                          flags | SQLITE_OPEN_NOMUTEX | (uri != NULL ? SQLITE_OPEN_URI : 0), NULL);
