@@ -463,6 +463,7 @@ int sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *pay
     struct arc_events r;
     struct sho_event ev;
     char ref[48];
+    size_t head;
     uint32_t i = 0;
     int rc = 0, more = 0;
 
@@ -471,8 +472,10 @@ int sho_archive_frame_events(const struct sho_frame_info *fi, const uint8_t *pay
         arc_events_release(&r);
         return SHO_ECORRUPT;
     }
+    head = sho_fmt_dec(ref, fi->seq); /* "SEQ:" once, then each index: no printf per event */
+    ref[head++] = ':';
     while (rc == 0 && (more = arc_events_next(&r, &ev)) == 1) {
-        (void)snprintf(ref, sizeof(ref), "%llu:%u", (unsigned long long)fi->seq, i);
+        (void)sho_fmt_dec(ref + head, i);
         ev.ref = ref;
         rc = fn(ctx, &ev, i, payload);
         i++;
