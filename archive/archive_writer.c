@@ -1,16 +1,19 @@
 /*
  * archive_writer: collecting one source into the archive.
- *   begin  hash the file (is it already collected?), then start storing its
- *          original blocks on a thread of their own (writer_blocks.c), which
- *          runs while the caller decodes the file;
- *   put    gather events into a batch; per ARC_EVENTS_PER_FRAME events, key
- *          them by identity in one pass over the dedup cache, drop the ones
- *          already stored, and store the rest as an EVENTS frame, committing
- *          each frame;
- *   end    wait for the blocks, write the SOURCE frame (hash, size, name,
- *          block list) and commit.
+ *   begin  start hashing the file on a thread of its own (writer_hash.c),
+ *          waiting for the hash only when a file of its size was collected
+ *          (is it this one?), and start storing its original blocks on
+ *          another (writer_blocks.c); both run while the caller decodes it;
+ *   put    gather events into a batch; a full batch (ARC_EVENTS_PER_FRAME
+ *          events) goes to the events thread (writer_events.c), which keys
+ *          them in the dedup cache, drops the ones already stored and stores
+ *          the rest as an EVENTS frame, committing it, while the caller
+ *          fills the next batch;
+ *   end    wait for the blocks and the events, write the SOURCE frame (hash,
+ *          size, name, block list) and commit.
  * While the blocks thread runs, every use of the archive and its dedup cache
  * holds `lock`: appends stay strictly one after another in the hash chain.
+ * The caller's thread does not use the archive while the events thread may.
  * The lock is taken twice per EVENTS frame (the batch's keys, then the
  * append and commit), not per event, and compression happens outside it.
  * The SOURCE frame is the source's commit record: until it exists a re-run

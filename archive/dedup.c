@@ -169,7 +169,7 @@ int arc_dedup_open(const char *path, struct arc_dedup **out, struct sho_err *err
         return rc;
     }
     for (i = 0; i < Q_COUNT; i++) {
-        char multi[sizeof(DEDUP_ADD_EVENTS) + DEDUP_GROUP * 4];
+        char multi[sizeof(DEDUP_ADD_EVENTS) + (size_t)DEDUP_GROUP * 4];
         const char *q = queries[i];
         if (i == Q_ADD_EVENTS) {
             dedup_add_events_sql(multi, sizeof(multi));
