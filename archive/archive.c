@@ -770,7 +770,7 @@ static int catchup_frame(void *ctx, const struct sho_frame_info *fi, const uint8
         if (arc_source_parse(p, len, &rec) != 0) {
             return 0; /* verify reports it; the cache just does not learn it */
         }
-        rc = arc_dedup_add_source(a->dedup, rec.sha, &e);
+        rc = arc_dedup_add_source(a->dedup, rec.sha, rec.pub.size, &e);
         arc_source_release(&rec);
         return rc < 0 ? SHO_ESQL : 0;
     }

@@ -273,10 +273,20 @@ SHO_NODISCARD int arc_dedup_add_block(struct arc_dedup *d, const uint8_t hash[SH
  * already present. */
 SHO_NODISCARD int arc_dedup_add_event(struct arc_dedup *d, const struct sho_event *ev,
                                       struct sho_err *err);
+/*
+ * Add the identities of a batch's events; dup[i] (one byte per event) tells
+ * whether event i was present already, in the cache or earlier in the batch.
+ * Returns the number of those, or a negative code.
+ */
+SHO_NODISCARD int arc_dedup_add_events(struct arc_dedup *d, const struct sho_event_batch *b,
+                                       uint8_t *dup, struct sho_err *err);
 SHO_NODISCARD int arc_dedup_has_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN],
                                        struct sho_err *err);
+/* Record a collected source: its hash and its size. */
 SHO_NODISCARD int arc_dedup_add_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN],
-                                       struct sho_err *err);
+                                       uint64_t size, struct sho_err *err);
+/* Was a source of `size` bytes collected? 1 yes, 0 no (no file of that size can be), or < 0. */
+SHO_NODISCARD int arc_dedup_has_size(struct arc_dedup *d, uint64_t size, struct sho_err *err);
 
 /* ---- the archive object and its walk ---------------------------------------------- */
 
@@ -393,5 +403,58 @@ bool arc_blocks_running(struct arc_blocks *b);
  */
 int arc_blocks_finish(struct arc_blocks *b, bool abandon, struct sho_archive_source_stats *st,
                       struct sho_err *err);
+
+/* ---- hashing a source (writer_hash.c) ---------------------------------------------------- */
+
+struct arc_file_hash;
+
+/*
+ * Start hashing the whole file open as `fd` (pread from offset 0; `path` for
+ * messages, borrowed) on a thread of its own, or before returning when no
+ * thread is to be had.
+ */
+struct arc_file_hash *arc_file_hash_start(const char *path, int fd);
+
+/*
+ * Wait for the file's SHA-256 and the number of bytes it covers. Returns 0,
+ * or SHO_EIO with `err` naming the file and offset where reading failed.
+ */
+SHO_NODISCARD int arc_file_hash_get(struct arc_file_hash *h, uint8_t sha[SHO_HASH_LEN],
+                                    uint64_t *size, struct sho_err *err);
+
+/* Stop hashing if need be, wait for the thread and free `h` (NULL: nothing). */
+void arc_file_hash_free(struct arc_file_hash *h);
+
+/* ---- storing a source's events (writer_events.c) ------------------------------------------ */
+
+/* Store one batch of events (on the events thread). Returns 0 or a negative code in `err`. */
+typedef int (*arc_events_store_fn)(void *ctx, const struct sho_event_batch *batch,
+                                   struct sho_err *err);
+
+struct arc_events_job;
+
+/*
+ * Start a thread that stores the batches handed to it with `store`, one at a
+ * time, in order; batches may encode to `max_len` bytes. Without a thread a
+ * batch is stored when it is handed over.
+ */
+struct arc_events_job *arc_events_job_start(arc_events_store_fn store, void *ctx, size_t max_len);
+
+/*
+ * Hand the batch *filled over (nothing when it is empty), after the previous
+ * one is stored; *filled becomes an empty batch to fill. Returns 0, or the
+ * error of an earlier store (then nothing more is stored).
+ */
+SHO_NODISCARD int arc_events_job_hand(struct arc_events_job *j, struct sho_event_batch **filled,
+                                      struct sho_err *err);
+
+/*
+ * Wait until every batch handed over is stored (NULL: none were). Returns 0
+ * or the first store's error.
+ */
+SHO_NODISCARD int arc_events_job_wait(struct arc_events_job *j, struct sho_err *err);
+
+/* Wait, end the thread and free the job (NULL: nothing). */
+void arc_events_job_free(struct arc_events_job *j);
 
 #endif /* SHOSEKI_ARCHIVE_PRIV_H */

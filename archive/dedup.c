@@ -21,6 +21,10 @@ enum {
     Q_ADD_EVENT,
     Q_HAS_SOURCE,
     Q_ADD_SOURCE,
+    Q_HAS_SIZE,
+    Q_ADD_SIZE,
+    Q_ANY_EVENT,
+    Q_ADD_EVENTS,
     Q_GET_HEAD,
     Q_GET_DICT,
     Q_SET_DICT,
@@ -34,6 +38,10 @@ static const char *const queries[Q_COUNT] = {
     [Q_ADD_EVENT] = "INSERT OR IGNORE INTO events(key) VALUES (?1)",
     [Q_HAS_SOURCE] = "SELECT 1 FROM sources WHERE sha = ?1",
     [Q_ADD_SOURCE] = "INSERT OR IGNORE INTO sources(sha) VALUES (?1)",
+    [Q_HAS_SIZE] = "SELECT 1 FROM source_sizes WHERE size = ?1",
+    [Q_ADD_SIZE] = "INSERT OR IGNORE INTO source_sizes(size) VALUES (?1)",
+    [Q_ANY_EVENT] = "SELECT 1 FROM events WHERE key >= ?1 AND key <= ?2 LIMIT 1",
+    [Q_ADD_EVENTS] = NULL, /* DEDUP_GROUP rows: built in arc_dedup_open */
     [Q_GET_HEAD] = "SELECT seq, hash, segment, end_offset FROM head WHERE id = 1",
     [Q_GET_DICT] = "SELECT seq, segment, offset, hash FROM dicts WHERE kind = ?1",
     [Q_SET_DICT] = ("INSERT OR REPLACE INTO dicts(kind, seq, segment, offset, hash)"
@@ -51,12 +59,13 @@ static const char *const queries[Q_COUNT] = {
  * the key's 128 bits still decide what is a duplicate.
  */
 #define DEDUP_EVENT_LEN (8 + 8 + 16)
-#define DEDUP_VERSION   3 /* PRAGMA user_version; a cache of another layout is rebuilt */
+#define DEDUP_VERSION   4 /* PRAGMA user_version; a cache of another layout is rebuilt */
 
 /* Leave a cache of another layout behind: its head goes with it, so the writer rebuilds. */
 static const char upgrade[] = "DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS events;"
                               "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS head;"
-                              "DROP TABLE IF EXISTS dicts; PRAGMA user_version = 3;";
+                              "DROP TABLE IF EXISTS dicts; DROP TABLE IF EXISTS source_sizes;"
+                              "PRAGMA user_version = 4;";
 
 static const char schema[] =
     "PRAGMA journal_mode = WAL;"
@@ -65,6 +74,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS blocks(hash BLOB PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS sources(sha BLOB PRIMARY KEY) WITHOUT ROWID;"
+    /* sizes of the sources: a file of another size cannot be collected already */
+    "CREATE TABLE IF NOT EXISTS source_sizes(size INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS head(id INTEGER PRIMARY KEY, seq INTEGER, hash BLOB,"
     " segment INTEGER, end_offset INTEGER);"
     "CREATE TABLE IF NOT EXISTS dicts(kind INTEGER PRIMARY KEY, seq INTEGER, segment INTEGER,"
@@ -78,6 +89,29 @@ struct arc_dedup {
     bool stream_set;
     uint8_t stream_id[8]; /* and their stream's name in entries */
 };
+
+/*
+ * New events are inserted DEDUP_GROUP rows per statement: SQLite's cost per
+ * statement was half of the cache's time. A group is inserted that way only
+ * when no entry of the cache lies between its smallest and largest entry, so
+ * none of its events can be known already (one index probe per group); a
+ * group that overlaps the cache (a re-run, an overlapping export) is keyed
+ * row by row as before.
+ */
+#define DEDUP_GROUP      64
+#define DEDUP_ADD_EVENTS "INSERT INTO events(key) VALUES (?)"
+
+static void dedup_add_events_sql(char *out, size_t cap)
+{
+    size_t len = sizeof(DEDUP_ADD_EVENTS) - 1;
+    int i;
+
+    memcpy(out, DEDUP_ADD_EVENTS, len + 1);
+    for (i = 1; i < DEDUP_GROUP && len + 4 < cap; i++) {
+        memcpy(out + len, ",(?)", 5);
+        len += 4;
+    }
+}
 
 static int dedup_fail(struct arc_dedup *d, struct sho_err *err, const char *what)
 {
@@ -109,7 +143,12 @@ int arc_dedup_open(const char *path, struct arc_dedup **out, struct sho_err *err
     int rc;
 
     d->path = sho_xstrdup(path);
-    rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /*
+     * NOMUTEX: SQLite's own lock per call cost 5 % of storing; the writer
+     * never uses the cache from two threads at once (its writer lock).
+     */
+    rc = sqlite3_open_v2(path, &d->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         rc = sho_err_set(err, SHO_ESQL, path, -1, "cannot open dedup cache: %s",
                          d->db != NULL ? sqlite3_errmsg(d->db) : "out of memory");
@@ -130,7 +169,13 @@ int arc_dedup_open(const char *path, struct arc_dedup **out, struct sho_err *err
         return rc;
     }
     for (i = 0; i < Q_COUNT; i++) {
-        if (sqlite3_prepare_v2(d->db, queries[i], -1, &d->stmt[i], NULL) != SQLITE_OK) {
+        char multi[sizeof(DEDUP_ADD_EVENTS) + (size_t)DEDUP_GROUP * 4];
+        const char *q = queries[i];
+        if (i == Q_ADD_EVENTS) {
+            dedup_add_events_sql(multi, sizeof(multi));
+            q = multi;
+        }
+        if (sqlite3_prepare_v2(d->db, q, -1, &d->stmt[i], NULL) != SQLITE_OK) {
             rc = dedup_fail(d, err, "cannot prepare a statement");
             arc_dedup_close(d);
             return rc;
@@ -162,7 +207,7 @@ int arc_dedup_clear(struct arc_dedup *d, struct sho_err *err)
 {
     if (sqlite3_exec(d->db,
                      "DELETE FROM blocks; DELETE FROM events; DELETE FROM sources;"
-                     "DELETE FROM head; DELETE FROM dicts;",
+                     "DELETE FROM source_sizes; DELETE FROM head; DELETE FROM dicts;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         return dedup_fail(d, err, "cannot clear");
     }
@@ -255,9 +300,11 @@ static void dedup_stream(struct arc_dedup *d, const struct sho_event *ev)
     d->stream_set = true;
 }
 
-int arc_dedup_add_event(struct arc_dedup *d, const struct sho_event *ev, struct sho_err *err)
+/* An event's entry in the cache. */
+static void dedup_entry(struct arc_dedup *d, const struct sho_event *ev,
+                        uint8_t entry[DEDUP_EVENT_LEN])
 {
-    uint8_t entry[DEDUP_EVENT_LEN], key[SHO_HASH_LEN];
+    uint8_t key[SHO_HASH_LEN];
     uint64_t at;
     size_t i;
 
@@ -269,7 +316,116 @@ int arc_dedup_add_event(struct arc_dedup *d, const struct sho_event *ev, struct 
         entry[8 + i] = (uint8_t)(at >> (56 - 8 * i));
     }
     memcpy(entry + 16, key, 16);
+}
+
+int arc_dedup_add_event(struct arc_dedup *d, const struct sho_event *ev, struct sho_err *err)
+{
+    uint8_t entry[DEDUP_EVENT_LEN];
+
+    dedup_entry(d, ev, entry);
     return dedup_add(d, Q_ADD_EVENT, entry, DEDUP_EVENT_LEN, err);
+}
+
+struct dedup_slot {
+    uint8_t entry[DEDUP_EVENT_LEN];
+    size_t index; /* the event's place in the batch */
+};
+
+static int dedup_slot_cmp(const void *x, const void *y)
+{
+    const struct dedup_slot *a = x, *b = y;
+    int c = memcmp(a->entry, b->entry, DEDUP_EVENT_LEN);
+
+    if (c != 0) {
+        return c;
+    }
+    return a->index < b->index ? -1 : (a->index > b->index ? 1 : 0);
+}
+
+/* Does the cache hold an entry between lo and hi? 1, 0 or < 0. */
+static int dedup_any_between(struct arc_dedup *d, const uint8_t *lo, const uint8_t *hi,
+                             struct sho_err *err)
+{
+    sqlite3_stmt *st = d->stmt[Q_ANY_EVENT];
+    int rc;
+
+    (void)sqlite3_reset(st);
+    (void)sqlite3_bind_blob(st, 1, lo, DEDUP_EVENT_LEN, SQLITE_STATIC);
+    (void)sqlite3_bind_blob(st, 2, hi, DEDUP_EVENT_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    (void)sqlite3_reset(st);
+    if (rc == SQLITE_ROW) {
+        return 1;
+    }
+    return rc == SQLITE_DONE ? 0 : dedup_fail(d, err, "lookup failed");
+}
+
+/* Insert a full group of distinct entries known to be new, in one statement. */
+static int dedup_insert_group(struct arc_dedup *d, const struct dedup_slot *g, struct sho_err *err)
+{
+    sqlite3_stmt *st = d->stmt[Q_ADD_EVENTS];
+    int i, rc;
+
+    (void)sqlite3_reset(st);
+    for (i = 0; i < DEDUP_GROUP; i++) {
+        (void)sqlite3_bind_blob(st, i + 1, g[i].entry, DEDUP_EVENT_LEN, SQLITE_STATIC);
+    }
+    rc = sqlite3_step(st);
+    (void)sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : dedup_fail(d, err, "insert failed");
+}
+
+/* Key one group (sorted): in-group repeats, then the cache. Returns its duplicates or < 0. */
+static int dedup_group(struct arc_dedup *d, struct dedup_slot *g, size_t m, uint8_t *dup,
+                       struct sho_err *err)
+{
+    size_t k, distinct = 0;
+    int rc, dups = 0;
+
+    for (k = 0; k < m; k++) {
+        bool again = k > 0 && memcmp(g[k].entry, g[k - 1].entry, DEDUP_EVENT_LEN) == 0;
+        dup[g[k].index] = again;
+        if (!again) {
+            g[distinct++] = g[k];
+        }
+    }
+    dups = (int)(m - distinct);
+    rc = distinct == DEDUP_GROUP ? dedup_any_between(d, g[0].entry, g[distinct - 1].entry, err) : 1;
+    if (rc == 0) {
+        rc = dedup_insert_group(d, g, err);
+        return rc < 0 ? rc : dups;
+    }
+    for (k = 0; k < distinct && rc >= 0; k++) {
+        rc = dedup_add(d, Q_ADD_EVENT, g[k].entry, DEDUP_EVENT_LEN, err);
+        dup[g[k].index] = rc == 0;
+        dups += rc == 0 ? 1 : 0;
+    }
+    return rc < 0 ? rc : dups;
+}
+
+int arc_dedup_add_events(struct arc_dedup *d, const struct sho_event_batch *b, uint8_t *dup,
+                         struct sho_err *err)
+{
+    struct dedup_slot g[DEDUP_GROUP];
+    size_t start, k, m, n = sho_event_batch_count(b);
+    struct sho_event ev;
+    int rc, dups = 0;
+
+    for (start = 0; start < n; start += m) {
+        m = n - start < DEDUP_GROUP ? n - start : DEDUP_GROUP;
+        for (k = 0; k < m; k++) {
+            sho_event_batch_get(b, start + k, &ev);
+            dedup_entry(d, &ev, g[k].entry);
+            g[k].index = start + k;
+        }
+        qsort(g, m, sizeof(g[0]), dedup_slot_cmp);
+        rc = dedup_group(d, g, m, dup, err);
+        if (rc < 0) {
+            return rc;
+        }
+        dups += rc;
+    }
+    return dups;
 }
 
 int arc_dedup_has_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN], struct sho_err *err)
@@ -277,10 +433,35 @@ int arc_dedup_has_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN], s
     return dedup_has(d, Q_HAS_SOURCE, sha, SHO_HASH_LEN, err);
 }
 
-int arc_dedup_add_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN], struct sho_err *err)
+int arc_dedup_has_size(struct arc_dedup *d, uint64_t size, struct sho_err *err)
 {
+    sqlite3_stmt *st = d->stmt[Q_HAS_SIZE];
+    int rc;
+
+    (void)sqlite3_reset(st);
+    (void)sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    rc = sqlite3_step(st);
+    (void)sqlite3_reset(st);
+    if (rc == SQLITE_ROW) {
+        return 1;
+    }
+    return rc == SQLITE_DONE ? 0 : dedup_fail(d, err, "lookup failed");
+}
+
+int arc_dedup_add_source(struct arc_dedup *d, const uint8_t sha[SHO_HASH_LEN], uint64_t size,
+                         struct sho_err *err)
+{
+    sqlite3_stmt *st = d->stmt[Q_ADD_SIZE];
     int rc = dedup_add(d, Q_ADD_SOURCE, sha, SHO_HASH_LEN, err);
-    return rc < 0 ? rc : 0;
+
+    if (rc < 0) {
+        return rc;
+    }
+    (void)sqlite3_reset(st);
+    (void)sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    rc = sqlite3_step(st);
+    (void)sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : dedup_fail(d, err, "insert failed");
 }
 
 static int dedup_get_dicts(struct arc_dedup *d, struct arc_head *head, struct sho_err *err)

@@ -18,10 +18,21 @@
  */
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+/* Each thread's context for one-shot digests, kept: one per digest costs an allocation. */
+static pthread_key_t sha256_ctx_key;
+
+static void sha256_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
 
 static void sha256_fetch(void)
 {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (pthread_key_create(&sha256_ctx_key, sha256_ctx_free) != 0) {
+        EVP_MD_free(sha256_md);
+        sha256_md = NULL;
+    }
 }
 
 static const EVP_MD *sha256_get(void)
@@ -35,9 +46,19 @@ static const EVP_MD *sha256_get(void)
 
 void sho_sha256(const void *data, size_t len, uint8_t out[SHO_HASH_LEN])
 {
+    const EVP_MD *md = sha256_get();
+    EVP_MD_CTX *ctx = pthread_getspecific(sha256_ctx_key);
     unsigned int n = 0;
 
-    if (EVP_Digest(data, len, out, &n, sha256_get(), NULL) != 1 || n != SHO_HASH_LEN) {
+    if (ctx == NULL) {
+        ctx = EVP_MD_CTX_new();
+        if (ctx == NULL || pthread_setspecific(sha256_ctx_key, ctx) != 0) {
+            (void)fprintf(stderr, "shoseki: fatal: SHA-256 unavailable\n");
+            abort();
+        }
+    }
+    if (EVP_DigestInit_ex2(ctx, md, NULL) != 1 || EVP_DigestUpdate(ctx, data, len) != 1 ||
+        EVP_DigestFinal_ex(ctx, out, &n) != 1 || n != SHO_HASH_LEN) {
         (void)fprintf(stderr, "shoseki: fatal: SHA-256 failed\n");
         abort();
     }

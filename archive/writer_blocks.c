@@ -21,6 +21,14 @@
 #include "archive_priv.h"
 
 #define BLOCKS_READ_CHUNK ((size_t)1024 * 1024)
+/*
+ * Room left before the blocks' bytes in `payload` for the count and the
+ * table, which are known only when the frame is full: a frame is flushed
+ * once it holds ARC_BLOCK_FRAME_MAX bytes, and only a file's first and last
+ * blocks may be shorter than ARC_CDC_MIN. So the payload is assembled in
+ * place, without copying the frame's 4 MiB once more.
+ */
+#define BLOCKS_TABLE_ROOM (4 + ARC_BLOCK_ENTRY * (ARC_BLOCK_FRAME_MAX / ARC_CDC_MIN + 3))
 
 struct arc_blocks {
     struct sho_archive *a;
@@ -30,9 +38,8 @@ struct arc_blocks {
     bool evtx;
     struct sho_buf *lines;        /* borrowed: "block HEX LEN" lines */
     struct sho_buf pending_table; /* BLOCK frame being filled: entries */
-    struct sho_buf pending_data;  /* ...and the blocks' bytes */
     uint32_t pending_count;       /* blocks in it */
-    struct sho_buf payload;       /* the assembled payload */
+    struct sho_buf payload;       /* BLOCKS_TABLE_ROOM bytes, then the blocks' bytes */
     struct sho_buf packed;        /* ...compressed, waiting for its place in the chain */
     uint64_t blocks, blocks_new, bytes_new, size;
     atomic_bool stop; /* the caller gave up: stop at the next block */
@@ -43,8 +50,8 @@ struct arc_blocks {
     struct sho_err err;
 };
 
-/* Write the packed frame and record its blocks, as one step under the lock. */
-static int blocks_write(struct arc_blocks *b, bool keyframe)
+/* Write the packed frame (of payload p, len bytes) and record its blocks, under the lock. */
+static int blocks_write(struct arc_blocks *b, const uint8_t *p, size_t len, bool keyframe)
 {
     struct sho_archive *a = b->a;
     struct arc_dict where;
@@ -53,9 +60,9 @@ static int blocks_write(struct arc_blocks *b, bool keyframe)
 
     memset(&where, 0, sizeof(where));
     (void)pthread_mutex_lock(b->lock);
-    rc = arc_append_packed(a, &b->packed, b->payload.len, keyframe ? &where : NULL, &b->err);
+    rc = arc_append_packed(a, &b->packed, len, keyframe ? &where : NULL, &b->err);
     if (rc == 0 && keyframe) {
-        arc_dict_set(a, ARC_DICT_BLOCKS, &where, (const uint8_t *)b->payload.data, b->payload.len);
+        arc_dict_set(a, ARC_DICT_BLOCKS, &where, p, len);
     }
     for (i = 0; rc == 0 && i < b->pending_count; i++) {
         const uint8_t *e = (const uint8_t *)b->pending_table.data + (size_t)i * ARC_BLOCK_ENTRY;
@@ -69,37 +76,33 @@ static int blocks_write(struct arc_blocks *b, bool keyframe)
 static int blocks_flush(struct arc_blocks *b)
 {
     struct sho_archive *a = b->a;
-    uint8_t count[4];
+    size_t head = 4 + b->pending_table.len, bytes;
+    uint8_t *p;
     bool keyframe;
     int rc;
 
     if (b->pending_count == 0) {
         return 0;
     }
-    sho_put_le32(count, b->pending_count);
-    sho_buf_reset(&b->payload);
-    rc = sho_buf_append(&b->payload, count, 4);
-    if (rc == 0) {
-        rc = sho_buf_append(&b->payload, b->pending_table.data, b->pending_table.len);
-    }
-    if (rc == 0) {
-        rc = sho_buf_append(&b->payload, b->pending_data.data, b->pending_data.len);
-    }
-    if (rc != 0) {
+    if (head > BLOCKS_TABLE_ROOM) {
         return sho_err_set(&b->err, SHO_ELIMIT, b->path, -1, "block frame too large");
     }
+    bytes = b->payload.len - BLOCKS_TABLE_ROOM;
+    p = (uint8_t *)b->payload.data + (BLOCKS_TABLE_ROOM - head);
+    sho_put_le32(p, b->pending_count);
+    memcpy(p + 4, b->pending_table.data, b->pending_table.len);
     /*
      * A large group carries its own context: it becomes the dictionary that
      * later small groups (tonight's few new chunks) are compressed against.
      * Only this thread changes the blocks' dictionary while it runs.
      */
-    keyframe = a->dict[ARC_DICT_BLOCKS].len == 0 || b->pending_data.len >= ARC_DICT_MIN;
-    rc = arc_frame_pack(SHO_FRAME_BLOCK, b->payload.data, b->payload.len, a->opts.zstd_level,
+    keyframe = a->dict[ARC_DICT_BLOCKS].len == 0 || bytes >= ARC_DICT_MIN;
+    rc = arc_frame_pack(SHO_FRAME_BLOCK, p, head + bytes, a->opts.zstd_level,
                         keyframe ? NULL : &a->dict[ARC_DICT_BLOCKS], &b->packed);
     rc = rc != 0 ? sho_err_set(&b->err, rc, b->path, -1, "block frame too large")
-                 : blocks_write(b, keyframe);
+                 : blocks_write(b, p, head + bytes, keyframe);
     sho_buf_reset(&b->pending_table);
-    sho_buf_reset(&b->pending_data);
+    sho_buf_reset(&b->payload);
     b->pending_count = 0;
     return rc;
 }
@@ -118,6 +121,8 @@ static bool blocks_pending_has(const struct arc_blocks *b, const uint8_t *hash)
     return false;
 }
 
+static const char blocks_room[BLOCKS_TABLE_ROOM]; /* zeros: the prefix of a new payload */
+
 static int blocks_one(struct arc_blocks *b, const uint8_t *data, size_t len)
 {
     uint8_t hash[SHO_HASH_LEN];
@@ -132,14 +137,16 @@ static int blocks_one(struct arc_blocks *b, const uint8_t *data, size_t len)
     if (rc == 0 && !blocks_pending_has(b, hash)) {
         memcpy(entry, hash, SHO_HASH_LEN);
         sho_put_le32(entry + SHO_HASH_LEN, (uint32_t)len);
-        if (sho_buf_append(&b->pending_table, entry, sizeof(entry)) != 0 ||
-            sho_buf_append(&b->pending_data, data, len) != 0) {
+        if ((b->payload.len == 0 &&
+             sho_buf_append(&b->payload, blocks_room, sizeof(blocks_room)) != 0) ||
+            sho_buf_append(&b->pending_table, entry, sizeof(entry)) != 0 ||
+            sho_buf_append(&b->payload, data, len) != 0) {
             return sho_err_set(&b->err, SHO_ELIMIT, b->path, -1, "block frame too large");
         }
         b->pending_count++;
         b->blocks_new++;
         b->bytes_new += len;
-        if (b->pending_data.len >= ARC_BLOCK_FRAME_MAX) {
+        if (b->payload.len - BLOCKS_TABLE_ROOM >= ARC_BLOCK_FRAME_MAX) {
             rc = blocks_flush(b);
         }
     }
@@ -234,8 +241,7 @@ struct arc_blocks *arc_blocks_start(struct sho_archive *a, pthread_mutex_t *lock
     b->evtx = evtx;
     b->lines = lines;
     sho_buf_init(&b->pending_table, ARC_SOURCE_TEXT_LIMIT);
-    sho_buf_init(&b->pending_data, ARC_BLOCK_FRAME_MAX + ARC_CDC_MAX);
-    sho_buf_init(&b->payload, (size_t)ARC_PAYLOAD_MAX);
+    sho_buf_init(&b->payload, BLOCKS_TABLE_ROOM + ARC_BLOCK_FRAME_MAX + ARC_CDC_MAX);
     sho_buf_init(&b->packed, (size_t)ARC_PAYLOAD_MAX + ARC_FRAME_OVERHEAD + 65536);
     atomic_init(&b->stop, false);
     atomic_init(&b->done, false);
@@ -274,7 +280,6 @@ int arc_blocks_finish(struct arc_blocks *b, bool abandon, struct sho_archive_sou
         st->bytes_new += b->bytes_new;
     }
     sho_buf_release(&b->pending_table);
-    sho_buf_release(&b->pending_data);
     sho_buf_release(&b->payload);
     sho_buf_release(&b->packed);
     free(b);

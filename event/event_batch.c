@@ -74,6 +74,7 @@ struct batch_strtab {
     uint32_t *slots;      /* owned: hash table of 1 + value index, 0 empty */
     uint32_t slot_count;  /* a power of two, or 0 */
     uint32_t hashed;      /* values entered in `slots` (decode does not hash) */
+    uint32_t last;        /* 1 + index of the value the last find returned, 0 none */
 };
 
 struct sho_event_batch {
@@ -104,13 +105,7 @@ static void batch_row_nums(const struct sho_event *ev, uint64_t num[BATCH_NUMS])
 
 static uint64_t batch_hash(const char *s, size_t n)
 {
-    uint64_t h = 14695981039346656037ull; /* FNV-1a */
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-    }
-    return h;
+    return sho_hash64(s, n, 0); /* eight bytes a step: FNV-1a byte by byte cost 5 % of storing */
 }
 
 /* Enter values hashed..count-1 into the slots, growing them to stay at most half full. */
@@ -142,15 +137,21 @@ static void strtab_rehash(struct batch_strtab *t)
 /* 1 + the index of `s` in the table, or 0 when it is not there. */
 static uint32_t strtab_find(struct batch_strtab *t, const char *s, size_t n)
 {
-    uint32_t i;
+    uint32_t i, k = t->last - 1;
 
+    /* Most columns repeat the event before's value (host, channel, provider, source...). */
+    if (t->last != 0 && t->last <= t->count && t->len[k] == n &&
+        memcmp(t->bytes.data + t->off[k], s, n) == 0) {
+        return t->last;
+    }
     if (t->hashed != t->count || t->slot_count == 0) {
         strtab_rehash(t);
     }
     i = (uint32_t)batch_hash(s, n) & (t->slot_count - 1);
     while (t->slots[i] != 0) {
-        uint32_t k = t->slots[i] - 1;
+        k = t->slots[i] - 1;
         if (t->len[k] == n && memcmp(t->bytes.data + t->off[k], s, n) == 0) {
+            t->last = k + 1;
             return k + 1;
         }
         i = (i + 1) & (t->slot_count - 1);
@@ -219,6 +220,7 @@ void sho_event_batch_reset(struct sho_event_batch *b)
         sho_buf_reset(&t->bytes);
         t->count = 0;
         t->hashed = 0;
+        t->last = 0;
         if (t->slots != NULL) {
             memset(t->slots, 0, (size_t)t->slot_count * sizeof(*t->slots));
         }

@@ -161,15 +161,47 @@ int sho_event_decode(const uint8_t *data, size_t len, struct sho_event *ev, stru
     return 0;
 }
 
+/* The key's bytes for a short event into `p` (`cap` bytes); 0 when they do not fit. */
+static size_t event_key_small(const struct sho_event *ev, uint8_t *p, size_t cap)
+{
+    const char *parts[3] = { ev->host, ev->channel, ev->provider };
+    size_t i, n[3], pos = 0;
+
+    for (i = 0; i < 3; i++) {
+        n[i] = parts[i] != NULL ? strlen(parts[i]) : 0;
+        pos += 4 + n[i];
+    }
+    if (pos + 24 > cap) {
+        return 0;
+    }
+    pos = 0;
+    for (i = 0; i < 3; i++) {
+        sho_put_le32(p + pos, parts[i] != NULL ? (uint32_t)n[i] : CODEC_NULL);
+        memcpy(p + pos + 4, parts[i] != NULL ? parts[i] : "", n[i]);
+        pos += 4 + n[i];
+    }
+    sho_put_le32(p + pos, ev->event_id);
+    sho_put_le32(p + pos + 4, ev->has & (SHO_HAS_TIME | SHO_HAS_EVENT_ID | SHO_HAS_RECORD_ID));
+    sho_put_le64(p + pos + 8, ev->record_id);
+    sho_put_le64(p + pos + 16, ev->time);
+    return pos + 24;
+}
+
 void sho_event_key(const struct sho_event *ev,
                    void (*sha256)(const void *data, size_t len, uint8_t out[32]), uint8_t out[32])
 {
+    uint8_t small[512]; /* the usual event: its key's bytes without an allocation */
+    size_t small_len = event_key_small(ev, small, sizeof(small));
     struct sho_buf b;
     uint8_t num[24];
     const char *parts[3] = { ev->host, ev->channel, ev->provider };
     size_t i;
     int rc = 0;
 
+    if (small_len != 0) {
+        sha256(small, small_len, out);
+        return;
+    }
     /* Length-prefixed so ("ab","c") and ("a","bc") differ. */
     sho_buf_init(&b, (size_t)1 << 20);
     for (i = 0; i < 3; i++) {

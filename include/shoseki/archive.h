@@ -126,7 +126,12 @@ void sho_archive_source_record(struct sho_archive *a, const char *host, const ch
  */
 void sho_archive_source_describe(struct sho_archive *a, const char *name, const char *detail);
 
-/* Add one event of the current source. Returns 1 stored, 0 duplicate, or a negative code. */
+/*
+ * Add one event of the current source. Events are keyed and stored a frame
+ * at a time, so whether this one was new shows in the source's stats
+ * (events_stored, events_duplicate) at sho_archive_source_end. Returns 1, or
+ * a negative code (an error of the frame it completed).
+ */
 SHO_NODISCARD int sho_archive_event_put(struct sho_archive *a, const struct sho_event *ev,
                                         struct sho_err *err);
 

@@ -488,6 +488,75 @@ static void test_archive_both_versions(void **state)
     assert_int_equal(system(path), 0);
 }
 
+/* Event i of a stream of 300: record 1000 + i, one second apart. */
+static void stream_event(struct sho_event *ev, int i)
+{
+    sho_event_clear(ev);
+    ev->has = SHO_HAS_TIME | SHO_HAS_EVENT_ID | SHO_HAS_RECORD_ID;
+    ev->host = "FS01";
+    ev->channel = "Security";
+    ev->event_id = 4663;
+    ev->record_id = 1000 + (uint64_t)i;
+    ev->time = 133600000000000000ull + (uint64_t)i * 10000000ull;
+}
+
+/*
+ * A batch is keyed 64 events a statement where none can be known, one by one
+ * where some can: either way exactly the events already in the cache or
+ * earlier in the batch are duplicates. Sources are known by hash and size.
+ */
+static void test_dedup_batches(void **state)
+{
+    static const uint8_t sha[SHO_HASH_LEN] = { 0x5a };
+    struct sho_archive_opts opts = { SHO_ARCHIVE_WRITE, 0, 0 };
+    struct sho_event_batch *b = sho_event_batch_new(1 << 22);
+    struct sho_archive *a = NULL;
+    struct sho_event ev;
+    uint8_t dup[400];
+    char dir[] = "/tmp/shoseki-unit-dedup-XXXXXX", cmd[128];
+    int i;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(sho_archive_open(dir, &opts, &a, NULL), 0);
+    for (i = 0; i < 200; i++) { /* events 0-199: all new, three full groups and a partial one */
+        stream_event(&ev, i);
+        assert_int_equal(sho_event_batch_add(b, &ev), 0);
+    }
+    assert_int_equal(arc_dedup_add_events(a->dedup, b, dup, NULL), 0);
+    sho_event_batch_reset(b);
+    for (i = 150; i < 300; i++) { /* 150-199 known, 200-299 new */
+        stream_event(&ev, i);
+        assert_int_equal(sho_event_batch_add(b, &ev), 0);
+    }
+    for (i = 250; i < 260; i++) { /* 250-259 again, later in the same batch */
+        stream_event(&ev, i);
+        assert_int_equal(sho_event_batch_add(b, &ev), 0);
+    }
+    stream_event(&ev, 5);
+    ev.time += 1; /* a cleared log's record 1005: another event */
+    assert_int_equal(sho_event_batch_add(b, &ev), 0);
+    assert_int_equal(arc_dedup_add_events(a->dedup, b, dup, NULL), 50 + 10);
+    for (i = 0; i < 161; i++) {
+        bool known = i < 50 || i >= 150;
+        assert_int_equal(dup[i], i == 160 ? 0 : known);
+    }
+    stream_event(&ev, 299);
+    assert_int_equal(arc_dedup_add_event(a->dedup, &ev, NULL), 0);
+    stream_event(&ev, 300);
+    assert_int_equal(arc_dedup_add_event(a->dedup, &ev, NULL), 1);
+
+    assert_int_equal(arc_dedup_has_size(a->dedup, 4096, NULL), 0);
+    assert_int_equal(arc_dedup_add_source(a->dedup, sha, 4096, NULL), 0);
+    assert_int_equal(arc_dedup_has_size(a->dedup, 4096, NULL), 1);
+    assert_int_equal(arc_dedup_has_size(a->dedup, 4097, NULL), 0);
+    assert_int_equal(arc_dedup_has_source(a->dedup, sha, NULL), 1);
+    sho_archive_close(a);
+    sho_event_batch_free(b);
+    (void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_hash_hex(void **state)
 {
     uint8_t h[SHO_HASH_LEN], back[SHO_HASH_LEN];
@@ -516,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_event_codec),
         cmocka_unit_test(test_event_key),
         cmocka_unit_test(test_hash_hex),
+        cmocka_unit_test(test_dedup_batches),
         cmocka_unit_test(test_events_payload_versions),
         cmocka_unit_test(test_archive_both_versions),
     };
