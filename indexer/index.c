@@ -139,6 +139,9 @@ void sho_index_close(struct sho_index *ix)
     ix_map_release(&ix->files);
     ix_map_release(&ix->ctxs);
     ix_map_release(&ix->sessions);
+    free(ix->scratch[0]);
+    free(ix->scratch[1]);
+    free(ix->scratch_evno);
     if (ix->lock_fd >= 0) {
         (void)close(ix->lock_fd); /* releases the flock */
     }

@@ -8,7 +8,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "index_priv.h"
 
@@ -22,6 +21,14 @@ struct ix_slot {
 /* ---- the bounded map ---------------------------------------------------------------- */
 
 #define HUGE_PAGE ((size_t)2 << 20)
+
+#ifdef __linux__
+/* madvise and MADV_HUGEPAGE are Linux's, hidden by the strict POSIX the project compiles
+ * against (banned.h includes the C headers first, so a feature macro here would come too late):
+ * declared here, with the kernel ABI's value. */
+int madvise(void *addr, size_t length, int advice);
+#define IX_MADV_HUGEPAGE 14
+#endif
 
 /*
  * Zeroed memory for a map's slots or keys. Probes land anywhere in hundreds
@@ -40,8 +47,8 @@ static void *map_alloc(size_t bytes)
     if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) {
         return sho_xcalloc(1, bytes);
     }
-#ifdef MADV_HUGEPAGE
-    (void)madvise(p, bytes, MADV_HUGEPAGE);
+#ifdef IX_MADV_HUGEPAGE
+    (void)madvise(p, bytes, IX_MADV_HUGEPAGE);
 #endif
     memset(p, 0, bytes);
     return p;

@@ -123,7 +123,10 @@ struct sho_index {
     bool writable;
     bool fts; /* readers: DATA/index-fts.sqlite is attached as `fts` */
     struct ix_map hosts, persons, names, files, ctxs; /* writers: id caches */
-    struct ix_map sessions; /* writers: each logon id's latest logon (index_ids.c) */
+    struct ix_map sessions;   /* writers: each logon id's latest logon (index_ids.c) */
+    struct ix_kv *scratch[2]; /* writers: sort buffers kept from batch to batch (index_runs.c) */
+    int64_t *scratch_evno;
+    size_t scratch_cap; /* entries each holds */
 };
 
 /* Translate SQLite's error on `db` into err (path of the index, message). */
@@ -248,6 +251,7 @@ struct ix_kv {
 };
 
 /* Sort `n` pairs by key, stably, using `tmp` (room for n). Returns `a` or `tmp`: the sorted. */
+struct ix_kv;
 struct ix_kv *ix_sort_kv(struct ix_kv *a, struct ix_kv *tmp, size_t n);
 
 /* A loaded block: a padded copy of its bytes and where each column is. */

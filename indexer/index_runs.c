@@ -136,15 +136,29 @@ static struct ix_row *rows_merge(const struct ix_row *a, size_t na, const struct
     return m;
 }
 
-/* The rows sorted by time; equal times keep their (archive) order. */
-static struct ix_row *rows_sort(const struct ix_row *rows, size_t n)
+/* Room for `n` in the writer's sort buffers, kept from batch to batch: fresh memory for every
+ * batch cost a page fault and a zeroed page per 4 KiB, a tenth of the kernel's share. */
+static void scratch_reserve(struct sho_index *ix, size_t n)
 {
-    struct ix_kv *a = sho_xmalloc((n + 1) * sizeof(*a));
-    struct ix_kv *tmp = sho_xmalloc((n + 1) * sizeof(*tmp));
+    if (ix->scratch_cap < n + 1) {
+        ix->scratch_cap = n + 1;
+        ix->scratch[0] = sho_xrealloc(ix->scratch[0], ix->scratch_cap * sizeof(struct ix_kv));
+        ix->scratch[1] = sho_xrealloc(ix->scratch[1], ix->scratch_cap * sizeof(struct ix_kv));
+        ix->scratch_evno = sho_xrealloc(ix->scratch_evno, ix->scratch_cap * sizeof(int64_t));
+    }
+}
+
+/* The rows sorted by time; equal times keep their (archive) order. */
+static struct ix_row *rows_sort(struct sho_index *ix, const struct ix_row *rows, size_t n)
+{
+    struct ix_kv *a, *tmp;
     struct ix_row *out = sho_xmalloc((n + 1) * sizeof(*out));
     struct ix_kv *s;
     size_t i;
 
+    scratch_reserve(ix, n);
+    a = ix->scratch[0];
+    tmp = ix->scratch[1];
     for (i = 0; i < n; i++) {
         a[i].key = (uint64_t)rows[i].t ^ ((uint64_t)1 << 63);
         a[i].val = i;
@@ -153,8 +167,6 @@ static struct ix_row *rows_sort(const struct ix_row *rows, size_t n)
     for (i = 0; i < n; i++) {
         out[i] = rows[s[i].val];
     }
-    free(a);
-    free(tmp);
     return out;
 }
 
@@ -201,11 +213,13 @@ static int run_blocks(struct sho_index *ix, const struct ix_row *rows, size_t n,
 static int run_postings(struct sho_index *ix, const struct ix_row *rows, const int64_t *evno,
                         size_t n, int64_t run, int64_t blk_first, struct sho_err *err)
 {
-    struct ix_kv *a = sho_xmalloc((n + 1) * sizeof(*a));
-    struct ix_kv *tmp = sho_xmalloc((n + 1) * sizeof(*tmp));
+    struct ix_kv *a, *tmp;
     int64_t base = blk_first << IX_BLK_SHIFT;
     int kind, rc = 0;
 
+    scratch_reserve(ix, n);
+    a = ix->scratch[0];
+    tmp = ix->scratch[1];
     for (kind = IX_KIND_FILE; rc == 0 && kind <= IX_KIND_PERSON; kind++) {
         size_t i, m = 0;
         for (i = 0; i < n; i++) {
@@ -217,8 +231,6 @@ static int run_postings(struct sho_index *ix, const struct ix_row *rows, const i
         }
         rc = ix_post_write(ix, (enum ix_kind)kind, run, base, ix_sort_kv(a, tmp, m), m, err);
     }
-    free(a);
-    free(tmp);
     return rc;
 }
 
@@ -227,10 +239,12 @@ static int run_write(struct sho_index *ix, const struct ix_row *rows, size_t n, 
 {
     sqlite3_stmt *st = ix->stmt[S_RUN_ADD];
     struct sho_buf bstart;
-    int64_t *evno = sho_xmalloc((n + 1) * sizeof(*evno));
+    int64_t *evno;
     int64_t nblk = 0;
     int rc;
 
+    scratch_reserve(ix, n);
+    evno = ix->scratch_evno;
     sho_buf_init(&bstart, (size_t)1 << 30);
     rc = run_blocks(ix, rows, n, blk_first, evno, &bstart, &nblk, err);
     if (rc == 0) {
@@ -247,7 +261,6 @@ static int run_write(struct sho_index *ix, const struct ix_row *rows, size_t n, 
         rc = step_done(ix, st, err);
     }
     sho_buf_release(&bstart);
-    free(evno);
     return rc;
 }
 
@@ -262,7 +275,7 @@ int ix_run_store(struct sho_index *ix, struct ix_row *rows, size_t n, size_t cap
     if (n == 0) {
         return 0;
     }
-    cur = rows_sort(rows, n);
+    cur = rows_sort(ix, rows, n);
     while ((found = run_last(ix, &last, err)) == 1) {
         struct ix_row *old = NULL, *merged;
         run = last.id + 1;
