@@ -24,17 +24,38 @@ static char *index_join(const char *dir, const char *name)
     return p;
 }
 
-/* Remove the index file and its WAL side files (the index is derived: a rebuild). */
+/* Remove `path` and its WAL side files. Returns 0, or errno when `path` itself stays. */
+static int remove_with_sides(const char *path)
+{
+    static const char *const suffix[] = { "-wal", "-shm" };
+    char side[4200];
+    size_t i;
+    int e = unlink(path) != 0 && errno != ENOENT ? errno : 0;
+
+    for (i = 0; i < SHO_ARRAY_COUNT(suffix); i++) {
+        (void)snprintf(side, sizeof(side), "%s%s", path, suffix[i]);
+        (void)unlink(side);
+    }
+    return e;
+}
+
+int ix_files_remove(const char *path, struct sho_err *err)
+{
+    char *fts = ix_fts_path(path);
+    char etext[128];
+    int e = remove_with_sides(path);
+
+    (void)remove_with_sides(fts);
+    free(fts);
+    return e == 0 ? 0
+                  : sho_err_set(err, SHO_EIO, path, -1, "cannot remove the index: %s",
+                                sho_errno_text(e, etext, sizeof(etext)));
+}
+
+/* Remove the index's files (the index is derived: a rebuild). */
 static void index_remove(const struct sho_index *ix)
 {
-    char side[4200];
-
-    (void)unlink(ix->path);
-    (void)snprintf(side, sizeof(side), "%s-wal", ix->path);
-    (void)unlink(side);
-    (void)snprintf(side, sizeof(side), "%s-shm", ix->path);
-    (void)unlink(side);
-    ix_fts_remove(ix->path);
+    (void)ix_files_remove(ix->path, NULL);
 }
 
 /* Does the open index hold a schema other than this shoseki's? */

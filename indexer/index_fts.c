@@ -51,20 +51,6 @@ char *ix_fts_path(const char *main_path)
     return p;
 }
 
-void ix_fts_remove(const char *main_path)
-{
-    static const char *const suffix[] = { "", "-wal", "-shm" };
-    char *path = ix_fts_path(main_path);
-    char side[4200];
-    size_t i;
-
-    for (i = 0; i < SHO_ARRAY_COUNT(suffix); i++) {
-        (void)snprintf(side, sizeof(side), "%s%s", path, suffix[i]);
-        (void)unlink(side);
-    }
-    free(path);
-}
-
 static int fts_fail(struct ix_fts *f, sqlite3 *db, const char *what)
 {
     return sho_err_set(&f->err, SHO_ESQL, f->path, -1, "%s: %s", what,

@@ -251,7 +251,6 @@ struct ix_kv {
 };
 
 /* Sort `n` pairs by key, stably, using `tmp` (room for n). Returns `a` or `tmp`: the sorted. */
-struct ix_kv;
 struct ix_kv *ix_sort_kv(struct ix_kv *a, struct ix_kv *tmp, size_t n);
 
 /* A loaded block: a padded copy of its bytes and where each column is. */
@@ -361,8 +360,9 @@ struct ix_fts;
 /* DATA/index-fts.sqlite for DATA/index.sqlite `main_path` (caller frees). */
 char *ix_fts_path(const char *main_path);
 
-/* Remove the trigram index file and its WAL side files. */
-void ix_fts_remove(const char *main_path);
+/* Remove the index files of `path` (DATA/index.sqlite): it, the trigram index file and their
+ * WAL side files (index.c). Returns 0, or SHO_EIO when `path` itself stays. */
+SHO_NODISCARD int ix_files_remove(const char *path, struct sho_err *err);
 
 /* Start the thread that keeps the trigram index up to the committed files. */
 SHO_NODISCARD int ix_fts_start(const char *main_path, struct ix_fts **out, struct sho_err *err);

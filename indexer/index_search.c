@@ -525,14 +525,13 @@ int sho_index_summary(struct sho_index *ix, const struct sho_index_query *q,
     return rc;
 }
 
-static int session_row(struct look *lk, sqlite3_stmt *st, const struct agg *a,
+static int session_row(sqlite3_stmt *st, const struct agg *a,
                        int (*fn)(void *ctx, const struct sho_index_session *s), void *ctx)
 {
     struct sho_index_session s;
     int rc;
 
     memset(&s, 0, sizeof(s));
-    (void)lk;
     (void)sqlite3_bind_int64(st, 1, a->key);
     if (sqlite3_step(st) != SQLITE_ROW) {
         (void)sqlite3_reset(st);
@@ -587,7 +586,7 @@ int sho_index_sessions(struct sho_index *ix, const struct sho_index_query *q,
         if (gw.g.a[i].files == 0) {
             continue;
         }
-        rc = session_row(lk, st, &gw.g.a[i], fn, ctx);
+        rc = session_row(st, &gw.g.a[i], fn, ctx);
         left--;
     }
     (void)sqlite3_finalize(st);

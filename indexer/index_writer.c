@@ -12,10 +12,8 @@
  * random b-tree inserts, and gives full pages). Searches during a bulk load
  * see the batches committed so far.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "index_priv.h"
 
@@ -287,10 +285,7 @@ static int upd_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *
 /* Start over: remove the index files and create them anew. */
 static int upd_recreate(struct sho_index *ix, struct sho_err *err)
 {
-    char side[4200];
-    const char *suffix[] = { "-wal", "-shm" };
     size_t i;
-    int s;
 
     for (i = 0; i < S_COUNT; i++) {
         (void)sqlite3_finalize(ix->stmt[i]);
@@ -298,16 +293,9 @@ static int upd_recreate(struct sho_index *ix, struct sho_err *err)
     }
     (void)sqlite3_close(ix->db);
     ix->db = NULL;
-    if (unlink(ix->path) != 0 && errno != ENOENT) {
-        char etext[128];
-        return sho_err_set(err, SHO_EIO, ix->path, -1, "cannot remove the index: %s",
-                           sho_errno_text(errno, etext, sizeof(etext)));
+    if (ix_files_remove(ix->path, err) != 0) {
+        return SHO_EIO;
     }
-    for (s = 0; s < 2; s++) {
-        (void)snprintf(side, sizeof(side), "%s%s", ix->path, suffix[s]);
-        (void)unlink(side);
-    }
-    ix_fts_remove(ix->path);
     ix_map_release(&ix->hosts);
     ix_map_release(&ix->persons);
     ix_map_release(&ix->names);

@@ -134,7 +134,6 @@ static int scope_hop2(struct scope *s)
     q.select = s->q.select;
     q.text = s->q.text;
     q.hop = s->from_person ? SHO_HOP_FILES : SHO_HOP_PERSONS;
-    q.any_order = true; /* tallied, not listed */
     s->hop = 2;
     return rp_search(&s->o, &q, scope_row, s, &s->err);
 }

@@ -108,7 +108,6 @@ struct sho_index_query {
     const char *host;         /* computer name, or its first label; NULL = any */
     const char *client_ip;    /* NULL = any */
     uint64_t limit;           /* rows at most; 0 = all */
-    bool any_order;           /* rows may come in any order (for tallies): no sorting */
 };
 
 /* One event as the index holds it. Strings borrowed during the callback. */
