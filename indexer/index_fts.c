@@ -25,7 +25,12 @@
 
 #include "index_priv.h"
 
-#define FTS_CHUNK 20000 /* files per transaction */
+/* Files per transaction, and the most memory FTS5 may gather their trigrams in before it writes
+ * a segment (its default, 1 MiB, writes one every few thousand paths, and merging those small
+ * segments is most of the cost): 200 000 paths take about 20 MB, written as one segment. Half
+ * the time of 20 000-path transactions with the default on a million paths. */
+#define FTS_CHUNK      200000
+#define FTS_HASH_BYTES (64 * 1024 * 1024)
 
 struct ix_fts {
     pthread_t th;
@@ -74,6 +79,7 @@ static int fts_open(struct ix_fts *f, int64_t *upto)
 {
     int fd = open(f->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     int64_t gen, fgen;
+    char sql[160];
 
     if (fd < 0 || fchmod(fd, 0600) != 0) {
         char etext[128];
@@ -101,11 +107,16 @@ static int fts_open(struct ix_fts *f, int64_t *upto)
                      NULL, NULL, NULL) != SQLITE_OK) {
         return fts_fail(f, f->db, "cannot create the index");
     }
+    (void)snprintf(sql, sizeof(sql),
+                   "INSERT INTO files_fts(files_fts, rank) VALUES ('hashsize', %d)",
+                   FTS_HASH_BYTES);
+    if (sqlite3_exec(f->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        return fts_fail(f, f->db, "cannot configure the index");
+    }
     gen = meta_int(f->main, "SELECT v FROM meta WHERE k = 'gen'");
     fgen = meta_int(f->db, "SELECT v FROM meta WHERE k = 'gen'");
     *upto = meta_int(f->db, "SELECT v FROM meta WHERE k = 'upto'");
     if (gen != fgen || *upto < 0) {
-        char sql[160];
         (void)snprintf(sql, sizeof(sql),
                        "BEGIN; INSERT INTO files_fts(files_fts) VALUES('delete-all');"
                        "INSERT OR REPLACE INTO meta(k, v) VALUES ('gen', %lld), ('upto', 0);"

@@ -2,9 +2,11 @@
  * index_ids: turning what an event names (host, person, file, the rest of
  * its context) into the small integer ids the events table stores. Each
  * kind has a bounded in-memory cache in front of its table: a hit costs a
- * hash probe, a miss one indexed SELECT (and an INSERT when new). A cache
- * that fills up is emptied and refilled, so memory stays within the
- * configured size whatever the number of distinct files.
+ * hash probe, a miss one indexed SELECT (and an INSERT when new). The
+ * caches share one budget (struct ix_pool): each grows as its kind needs,
+ * and one that can grow no more is emptied and refilled within what it has,
+ * so memory stays within the configured size whatever the number of
+ * distinct files or contexts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,65 +22,26 @@ struct ix_slot {
 
 /* ---- the bounded map ---------------------------------------------------------------- */
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
-#ifdef __linux__
-/* madvise and MADV_HUGEPAGE are Linux's, hidden by the strict POSIX the project compiles
- * against (banned.h includes the C headers first, so a feature macro here would come too late):
- * declared here, with the kernel ABI's value. */
-int madvise(void *addr, size_t length, int advice);
-#define IX_MADV_HUGEPAGE 14
-#endif
-
-/*
- * Zeroed memory for a map's slots or keys. Probes land anywhere in hundreds
- * of megabytes, so with 4 KiB pages nearly every one also misses the TLB; a
- * large block is aligned to 2 MiB and advised to use huge pages (Linux's THP
- * in its "madvise" mode does nothing without the advice).
- */
-static void *map_alloc(size_t bytes)
+void ix_map_init(struct ix_map *m, struct ix_pool *pool)
 {
-    void *p = NULL;
-
-    if (bytes < HUGE_PAGE) {
-        return sho_xcalloc(1, bytes);
-    }
-    bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) {
-        return sho_xcalloc(1, bytes);
-    }
-#ifdef IX_MADV_HUGEPAGE
-    (void)madvise(p, bytes, IX_MADV_HUGEPAGE);
-#endif
-    memset(p, 0, bytes);
-    return p;
-}
-
-void ix_map_init(struct ix_map *m, size_t bytes)
-{
-    size_t max_cap = 1024;
-
     memset(m, 0, sizeof(*m));
-    /* half the budget for slots (24 bytes each), half for key bytes; both start small and
-     * grow, so that the slots of what is met stay close together in memory */
-    while (max_cap * 2 * sizeof(struct ix_slot) <= bytes / 2) {
-        max_cap *= 2;
-    }
-    m->max_cap = max_cap;
-    m->cap = max_cap < 4096 ? max_cap : 4096;
-    m->slots = map_alloc(m->cap * sizeof(struct ix_slot));
-    m->arena_max = bytes / 2 > 65536 ? bytes / 2 : 65536;
-    if (m->arena_max > UINT32_MAX) {
-        m->arena_max = UINT32_MAX;
-    }
-    m->arena_cap = 65536;
-    m->arena = sho_xmalloc(m->arena_cap);
+    m->pool = pool;
+    m->cap = 4096;
+    m->slots = ix_mem_zeroed(m->cap * sizeof(struct ix_slot));
+    /* keys fill a reservation in place; the budget decides how much of it (map_room) */
+    m->arena_res = pool->max < UINT32_MAX ? pool->max : UINT32_MAX;
+    m->arena = ix_mem_reserve(&m->arena_res);
+    m->arena_cap = m->arena_res < 65536 ? m->arena_res : 65536;
+    pool->used += m->cap * sizeof(struct ix_slot) + m->arena_cap;
 }
 
 void ix_map_release(struct ix_map *m)
 {
-    free(m->slots);
-    free(m->arena);
+    if (m->pool != NULL) {
+        m->pool->used -= m->cap * sizeof(struct ix_slot) + m->arena_cap;
+    }
+    ix_mem_free(m->slots, m->cap * sizeof(struct ix_slot));
+    ix_mem_unreserve(m->arena, m->arena_res);
     memset(m, 0, sizeof(*m));
 }
 
@@ -96,17 +59,18 @@ static uint64_t map_hash(const void *key, size_t len)
     return h != 0 ? h : 1;
 }
 
-/* Double the slots (within the budget): false when they are at the most allowed. */
+/* Double the slots (within the budget): false when the pool cannot pay for it. */
 static bool map_grow(struct ix_map *m)
 {
     struct ix_slot *old = m->slots;
-    size_t oldcap = m->cap, k, i;
+    size_t oldcap = m->cap, more = m->cap * sizeof(struct ix_slot), k, i;
 
-    if (m->cap >= m->max_cap) {
+    if (m->pool->used + more > m->pool->max) {
         return false;
     }
+    m->pool->used += more;
     m->cap *= 2;
-    m->slots = map_alloc(m->cap * sizeof(struct ix_slot));
+    m->slots = ix_mem_zeroed(m->cap * sizeof(struct ix_slot));
     for (k = 0; k < oldcap; k++) {
         if (old[k].hash == 0) {
             continue;
@@ -116,22 +80,26 @@ static bool map_grow(struct ix_map *m)
         }
         m->slots[i] = old[k];
     }
-    free(old);
+    ix_mem_free(old, oldcap * sizeof(struct ix_slot));
     return true;
 }
 
-/* Room for `len` more key bytes (within the budget): false when the arena is full. */
+/* Room for `len` more key bytes (within the budget and the reservation): false when there is
+ * none. The arena's budget doubles, or takes what is left. */
 static bool map_room(struct ix_map *m, size_t len)
 {
     while (m->arena_len + len > m->arena_cap) {
-        if (m->arena_cap >= m->arena_max) {
+        size_t left = m->pool->max > m->pool->used ? m->pool->max - m->pool->used : 0;
+        size_t more = m->arena_cap < left ? m->arena_cap : left;
+
+        if (more > m->arena_res - m->arena_cap) {
+            more = m->arena_res - m->arena_cap;
+        }
+        if (m->arena_len + len > m->arena_cap + more) {
             return false;
         }
-        char *old = m->arena;
-        m->arena_cap = m->arena_cap * 2 < m->arena_max ? m->arena_cap * 2 : m->arena_max;
-        m->arena = map_alloc(m->arena_cap);
-        memcpy(m->arena, old, m->arena_len);
-        free(old);
+        m->pool->used += more;
+        m->arena_cap += more;
     }
     return true;
 }
@@ -156,11 +124,14 @@ static struct ix_slot *map_put(struct ix_map *m, const void *key, size_t len, ui
 {
     size_t i;
 
-    if (len > m->arena_max / 4) {
+    if (len > m->pool->max / 64) {
         return NULL; /* not worth caching */
     }
     if (((m->count + 1) * 10 > m->cap * 7 && !map_grow(m)) || !map_room(m, len)) {
-        map_clear(m);
+        map_clear(m); /* the budget is spent: this cache starts over within what it has */
+        if (!map_room(m, len)) {
+            return NULL;
+        }
     }
     i = (size_t)h & (m->cap - 1);
     while (m->slots[i].hash != 0) {

@@ -103,15 +103,22 @@ enum ix_stmt {
     S_COUNT
 };
 
+/* The memory the id caches share: each grows while the sum stays within `max`. */
+struct ix_pool {
+    size_t used, max; /* bytes */
+};
+
 /* A bounded map from byte strings to two integers (ids and a time). */
 struct ix_map {
     struct ix_slot *slots; /* owned; hash 0 = empty */
     size_t cap;            /* slots, a power of two */
-    size_t max_cap;        /* most slots the budget allows */
     size_t count;          /* used slots */
-    char *arena;           /* owned key bytes */
-    size_t arena_len, arena_cap, arena_max;
-    bool complete; /* holds every row of its table: a miss means new */
+    char *arena;           /* owned key bytes: a reservation of arena_res bytes */
+    size_t arena_len;      /* bytes used */
+    size_t arena_cap;      /* bytes the budget lets it use */
+    size_t arena_res;
+    struct ix_pool *pool; /* the budget its slots and keys count against */
+    bool complete;        /* holds every row of its table: a miss means new */
 };
 
 struct sho_index {
@@ -124,6 +131,7 @@ struct sho_index {
     bool fts; /* readers: DATA/index-fts.sqlite is attached as `fts` */
     struct ix_map hosts, persons, names, files, ctxs; /* writers: id caches */
     struct ix_map sessions;   /* writers: each logon id's latest logon (index_ids.c) */
+    struct ix_pool pool;      /* writers: the id caches' shared memory budget */
     struct ix_kv *scratch[2]; /* writers: sort buffers kept from batch to batch (index_runs.c) */
     int64_t *scratch_evno;
     size_t scratch_cap; /* entries each holds */
@@ -177,7 +185,15 @@ SHO_NODISCARD int ix_meta_set_blob(struct sho_index *ix, const char *key, const 
 
 /* ---- id caches and lookups (index_ids.c) ------------------------------------------- */
 
-void ix_map_init(struct ix_map *m, size_t bytes);
+/* Memory for the id caches (index_mem.c): zeroed blocks, freed with their size; reserved
+ * address space (`bytes` in: wanted, out: got) whose pages come as they are touched. */
+void *ix_mem_zeroed(size_t bytes);
+void ix_mem_free(void *p, size_t bytes);
+void *ix_mem_reserve(size_t *bytes);
+void ix_mem_unreserve(void *p, size_t bytes);
+
+/* An empty map whose memory counts against `pool` (it starts small and grows). */
+void ix_map_init(struct ix_map *m, struct ix_pool *pool);
 void ix_map_release(struct ix_map *m);
 
 /* Ids of what an event names; 0 = none. Add rows that are new. */
@@ -352,6 +368,20 @@ SHO_NODISCARD int ix_select(struct sho_index *ix, const struct sho_index_query *
 
 /* qsort comparison of int64_t values. */
 int ix_id_cmp(const void *a, const void *b);
+
+/* ---- WAL checkpoints on their own thread while the writer loads (index_ckpt.c) ------ */
+
+struct ix_ckpt;
+
+/* Turn the writer's automatic checkpoints off and start the thread; NULL when it cannot be
+ * (the writer then keeps SQLite's own). */
+struct ix_ckpt *ix_ckpt_start(struct sho_index *ix);
+
+/* After each COMMIT of the writer, before it begins the next transaction. */
+void ix_ckpt_committed(struct ix_ckpt *c, struct sho_index *ix);
+
+/* Stop the thread and turn the writer's automatic checkpoints back on. */
+void ix_ckpt_finish(struct ix_ckpt *c, struct sho_index *ix);
 
 /* ---- the trigram index of paths, in its own file (index_fts.c) ---------------------- */
 

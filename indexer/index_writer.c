@@ -44,6 +44,8 @@ struct upd {
     uint32_t frame_events;  /* events in this frame */
     struct held *ahead;     /* owned: UPD_AHEAD events waiting to be resolved */
     struct ix_fts *fts;     /* the thread keeping the trigram index of paths */
+    struct ix_ckpt *ckpt;   /* the thread checkpointing the WAL, from the first full batch */
+    bool ckpt_tried;
 };
 
 enum { MEMO_PERSON, MEMO_FILE, MEMO_CTX };
@@ -141,7 +143,11 @@ static int upd_flush(struct upd *u)
         rc = upd_pos_save(u);
     }
     if (rc == 0) {
-        rc = ix_sql_exec(ix, "COMMIT; BEGIN", u->err);
+        rc = ix_sql_exec(ix, "COMMIT", u->err);
+        if (rc == 0) {
+            ix_ckpt_committed(u->ckpt, ix);
+            rc = ix_sql_exec(ix, "BEGIN", u->err);
+        }
         ix_fts_kick(u->fts);
     }
     if (rc == 0) {
@@ -232,9 +238,9 @@ static int upd_event(void *ctx, const struct sho_event *ev, uint32_t index,
     return rc;
 }
 
-static int upd_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *payload, size_t len)
+static int upd_frame(struct upd *u, const struct sho_frame_info *fi, const uint8_t *payload,
+                     size_t len)
 {
-    struct upd *u = ctx;
     int rc = 0;
 
     u->pos.is_set = true;
@@ -277,6 +283,11 @@ static int upd_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t *
         u->stats->frames++;
     }
     if (rc == 0 && u->count >= u->cap) {
+        if (!u->ckpt_tried) {
+            /* a load of more than a batch: checkpoints go to their own thread */
+            u->ckpt = ix_ckpt_start(u->ix);
+            u->ckpt_tried = true;
+        }
         rc = upd_flush(u);
     }
     return rc;
@@ -308,18 +319,19 @@ static int upd_recreate(struct sho_index *ix, struct sho_err *err)
     return 0;
 }
 
-/* Three quarters of the cache setting for the id caches, the rest for SQLite's pages. */
+/* Three quarters of the cache setting for the id caches, shared as each needs; the rest for
+ * SQLite's pages. */
 static void upd_caches(struct sho_index *ix, uint64_t bytes)
 {
-    size_t maps = (size_t)(bytes / 4 * 3);
-
     if (ix->files.slots == NULL) {
-        ix_map_init(&ix->files, maps / 10 * 6);
-        ix_map_init(&ix->ctxs, maps / 10 * 2);
-        ix_map_init(&ix->names, maps / 10);
-        ix_map_init(&ix->persons, maps / 20);
-        ix_map_init(&ix->hosts, 1 << 20);
-        ix_map_init(&ix->sessions, maps / 20);
+        ix->pool.used = 0;
+        ix->pool.max = (size_t)(bytes / 4 * 3);
+        ix_map_init(&ix->files, &ix->pool);
+        ix_map_init(&ix->ctxs, &ix->pool);
+        ix_map_init(&ix->names, &ix->pool);
+        ix_map_init(&ix->persons, &ix->pool);
+        ix_map_init(&ix->hosts, &ix->pool);
+        ix_map_init(&ix->sessions, &ix->pool);
     }
 }
 
@@ -382,6 +394,9 @@ static int upd_run(struct upd *u, struct sho_archive *a, bool *stale)
         return rc;
     }
     rc = upd_walk(u, a, stale);
+    ix_ckpt_finish(u->ckpt, u->ix);
+    u->ckpt = NULL;
+    u->ckpt_tried = false;
     frc = ix_fts_finish(u->fts, rc != 0 || *stale, rc == 0 ? u->err : NULL);
     u->fts = NULL;
     return rc != 0 ? rc : *stale ? 0 : frc;

@@ -5,7 +5,10 @@
  * asked for and refuses a damaged one. Then an index grown by many small
  * updates (runs merged as they come) answers exactly like the same archive
  * indexed from scratch, in exact (time, reference) order, and a window
- * search equals the events counted by hand.
+ * search equals the events counted by hand. Id caches far too small for the
+ * archive (forgotten and refilled mid-load, the lookup indexes built early)
+ * give the same rows and answers as the default caches, with no file,
+ * context or person stored twice.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -176,29 +179,51 @@ static void ask(const char *dir, const struct sho_index_query *q, struct answer 
 static const char *const paths[] = { "D:\\HR\\給与.xlsx", "D:\\HR\\a.txt", "\\\\FS01\\x\\b.doc",
                                      "C:\\t\\c.pdf", "D:\\HR\\d.csv" };
 
-/* Add one source of `n` events at random times (some equal) and index it, 1024 a batch. */
-static void add_round(const char *dir, int r, int n, uint64_t *seed, uint64_t *per_path,
-                      uint64_t *in_window)
+/* Open the archive in `dir` and begin a source file DIR/NAME.log (written first). */
+static struct sho_archive *source_begin(const char *dir, const char *name)
 {
     struct sho_archive_opts opts;
     struct sho_archive *a = NULL;
-    struct sho_index_opts io = { 1024, 0 };
     struct sho_err err;
-    struct sho_event ev;
     char src[512];
     FILE *f;
-    int i;
 
-    (void)snprintf(src, sizeof(src), "%s/round%d.log", dir, r);
+    (void)snprintf(src, sizeof(src), "%s/%s.log", dir, name);
     f = fopen(src, "w");
     assert_non_null(f);
-    (void)fprintf(f, "round %d\n", r);
+    (void)fprintf(f, "%s\n", name);
     assert_int_equal(fclose(f), 0);
     memset(&opts, 0, sizeof(opts));
     opts.flags = SHO_ARCHIVE_WRITE;
     sho_err_clear(&err);
     assert_int_equal(sho_archive_open(dir, &opts, &a, &err), 0);
     assert_int_equal(sho_archive_source_begin(a, src, "test", "FS01", &err), 0);
+    return a;
+}
+
+static void source_end(struct sho_archive *a)
+{
+    struct sho_err err;
+
+    sho_err_clear(&err);
+    assert_int_equal(sho_archive_source_end(a, NULL, &err), 0);
+    sho_archive_close(a);
+}
+
+/* Add one source of `n` events at random times (some equal) and index it, 1024 a batch. */
+static void add_round(const char *dir, int r, int n, uint64_t *seed, uint64_t *per_path,
+                      uint64_t *in_window)
+{
+    struct sho_index_opts io = { 1024, 0 };
+    struct sho_archive *a;
+    struct sho_err err;
+    struct sho_event ev;
+    char name[32];
+    int i;
+
+    (void)snprintf(name, sizeof(name), "round%d", r);
+    a = source_begin(dir, name);
+    sho_err_clear(&err);
     for (i = 0; i < n; i++) {
         int p = (int)(lcg(seed) % 6);
         uint64_t minute = lcg(seed) % (60 * 24 * 10); /* ten days, many equal times */
@@ -222,12 +247,12 @@ static void add_round(const char *dir, int r, int n, uint64_t *seed, uint64_t *p
         }
         assert_int_equal(sho_archive_event_put(a, &ev, &err), 1);
     }
-    assert_int_equal(sho_archive_source_end(a, NULL, &err), 0);
-    sho_archive_close(a);
+    source_end(a);
     assert_int_equal(sho_index_refresh(dir, 0, &io, NULL, &err), 0);
 }
 
-static int64_t count_runs(const char *dir)
+/* The first column of the one row `sql` gives on the index in `dir`. */
+static int64_t index_int(const char *dir, const char *sql)
 {
     char path[512];
     sqlite3 *db = NULL;
@@ -236,13 +261,18 @@ static int64_t count_runs(const char *dir)
 
     (void)snprintf(path, sizeof(path), "%s/index.sqlite", dir);
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM runs", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW) {
         n = sqlite3_column_int64(st, 0);
     }
     (void)sqlite3_finalize(st);
     (void)sqlite3_close(db);
     return n;
+}
+
+static int64_t count_runs(const char *dir)
+{
+    return index_int(dir, "SELECT count(*) FROM runs");
 }
 
 /* The trigram index file covers every file of the index it belongs to. */
@@ -268,27 +298,57 @@ static void fts_covers_files(const char *dir)
     (void)sqlite3_close(db);
 }
 
+/* The answers of the `n` queries `qs`. */
+static void ask_each(const char *dir, const struct sho_index_query *qs, size_t n,
+                     struct answer *out)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        ask(dir, &qs[k], &out[k]);
+    }
+}
+
+/* Two sets of `n` answers are the same, row for row (then released). */
+static void same_answers(struct answer *a, struct answer *b, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        assert_true(a[k].ordered && b[k].ordered);
+        assert_int_equal(a[k].rows, b[k].rows);
+        assert_string_equal(a[k].text.data != NULL ? a[k].text.data : "",
+                            b[k].text.data != NULL ? b[k].text.data : "");
+        sho_buf_release(&a[k].text);
+        sho_buf_release(&b[k].text);
+    }
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[512];
+
+    (void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void answers_of(const char *dir, struct answer out[5])
 {
-    struct sho_index_query q;
+    const struct sho_index_query qs[5] = {
+        { .select = SHO_SELECT_ALL },
+        { .select = SHO_SELECT_PATH, .text = "d:/hr/給与.XLSX" },
+        { .select = SHO_SELECT_PERSON,
+          .text = "S-1-5-21-9-1001",
+          .since = FT_BASE + 3 * 24 * 36000000000ULL,
+          .until = FT_BASE + 4 * 24 * 36000000000ULL },
+        { .select = SHO_SELECT_ALL,
+          .since = FT_BASE + 3 * 24 * 36000000000ULL,
+          .until = FT_BASE + 4 * 24 * 36000000000ULL },
+        /* through the trigram index: D:\HR\ and its three files */
+        { .select = SHO_SELECT_LIKE, .text = "hr\\" },
+    };
 
-    memset(&q, 0, sizeof(q));
-    ask(dir, &q, &out[0]);
-    q.select = SHO_SELECT_PATH;
-    q.text = "d:/hr/給与.XLSX";
-    ask(dir, &q, &out[1]);
-    q.select = SHO_SELECT_PERSON;
-    q.text = "S-1-5-21-9-1001";
-    q.since = FT_BASE + 3 * 24 * 36000000000ULL;
-    q.until = FT_BASE + 4 * 24 * 36000000000ULL;
-    ask(dir, &q, &out[2]);
-    q.select = SHO_SELECT_ALL;
-    q.text = NULL;
-    ask(dir, &q, &out[3]);
-    memset(&q, 0, sizeof(q));
-    q.select = SHO_SELECT_LIKE;
-    q.text = "hr\\"; /* through the trigram index: D:\HR\ and its three files */
-    ask(dir, &q, &out[4]);
+    ask_each(dir, qs, 5, out);
 }
 
 static void small_updates_equal_scratch(void **state)
@@ -323,27 +383,101 @@ static void small_updates_equal_scratch(void **state)
     assert_true(count_runs(dir) <= 2);
     fts_covers_files(dir);
     answers_of(dir, scratch);
-    for (k = 0; k < 5; k++) {
-        assert_int_equal(scratch[k].rows, grown[k].rows);
-        assert_string_equal(scratch[k].text.data != NULL ? scratch[k].text.data : "",
-                            grown[k].text.data != NULL ? grown[k].text.data : "");
-        sho_buf_release(&grown[k].text);
-        sho_buf_release(&scratch[k].text);
+    same_answers(scratch, grown, 5);
+    remove_dir(dir);
+}
+
+/* `n` events over `nfiles` paths (Japanese names among them), 600 persons, 40 clients, the
+ * record ids from `first_record`. */
+static void add_many(const char *dir, const char *name, int n, int nfiles, int step,
+                     uint64_t first_record)
+{
+    struct sho_archive *a = source_begin(dir, name);
+    struct sho_err err;
+    struct sho_event ev;
+    char path[128], sid[64], user[64], ip[32];
+    int i;
+
+    sho_err_clear(&err);
+    for (i = 0; i < n; i++) {
+        int k = (int)(((int64_t)i * step) % nfiles);
+        (void)snprintf(path, sizeof(path), "\\\\FS01\\share\\部署%02d\\file%05d.txt", k % 50, k);
+        (void)snprintf(sid, sizeof(sid), "S-1-5-21-7-%d", 1000 + i % 600);
+        (void)snprintf(user, sizeof(user), "ユーザー%d", i % 600);
+        (void)snprintf(ip, sizeof(ip), "10.0.0.%d", i % 40);
+        sho_event_clear(&ev);
+        ev.has = SHO_HAS_TIME | SHO_HAS_RECORD_ID | SHO_HAS_EVENT_ID;
+        ev.time = FT_BASE + (uint64_t)(i % 5000) * 600000000ULL;
+        ev.record_id = first_record + (uint64_t)i; /* else the archive drops them as copies */
+        ev.event_id = i % 2 == 0 ? 5145 : 4663;
+        ev.host = "FS01";
+        ev.channel = "Security";
+        ev.user_sid = sid;
+        ev.user = user;
+        ev.domain = "CORP";
+        ev.client_ip = ip;
+        ev.actions = i % 3 == 0 ? SHO_ACT_WRITE : SHO_ACT_READ;
+        ev.outcome = SHO_OUTCOME_SUCCESS;
+        ev.path = path;
+        assert_int_equal(sho_archive_event_put(a, &ev, &err), 1);
     }
-    {
-        char cmd[512];
-        (void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        assert_int_equal(system(cmd), 0);
-    }
+    source_end(a);
+}
+
+/* "files ctx persons" row counts of the index in `dir`. */
+static void table_counts(const char *dir, char *out, size_t cap)
+{
+    (void)snprintf(out, cap, "%lld %lld %lld",
+                   (long long)index_int(dir, "SELECT count(*) FROM files"),
+                   (long long)index_int(dir, "SELECT count(*) FROM ctx"),
+                   (long long)index_int(dir, "SELECT count(*) FROM persons"));
+}
+
+static const struct sho_index_query many_qs[4] = {
+    { .select = SHO_SELECT_ALL },
+    { .select = SHO_SELECT_PATH, .text = "\\\\fs01\\SHARE\\部署07\\file00107.TXT" },
+    { .select = SHO_SELECT_PERSON, .text = "CORP\\ユーザー17" },
+    { .select = SHO_SELECT_LIKE, .text = "部署3" },
+};
+
+static void tiny_caches_answer_alike(void **state)
+{
+    char dir[] = "/tmp/shoseki-test-tiny-XXXXXX";
+    struct sho_index_opts tiny = { 2048, (uint64_t)1 << 20 }; /* 768 KiB of id caches */
+    struct answer small[4], big[4];
+    struct sho_err err;
+    char counts[96], again[96];
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    sho_err_clear(&err);
+    /* a first load that outgrows the caches, then an update that finds its paths again */
+    add_many(dir, "first", 14000, 9000, 7919, 1);
+    assert_int_equal(sho_index_refresh(dir, 0, &tiny, NULL, &err), 0);
+    add_many(dir, "second", 5000, 9000, 31, 100000);
+    assert_int_equal(sho_index_refresh(dir, 0, &tiny, NULL, &err), 0);
+    table_counts(dir, counts, sizeof(counts));
+    assert_string_equal(counts, "9000 80 600"); /* 40 clients x 2 event ids x read/write */
+    ask_each(dir, many_qs, 4, small);
+    assert_int_equal(small[0].rows, 19000);
+    assert_true(small[1].rows > 0);
+    assert_true(small[2].rows > 0);
+    assert_true(small[3].rows > 0);
+    assert_int_equal(sho_index_refresh(dir, SHO_INDEX_WRITE | SHO_INDEX_REBUILD, NULL, NULL, &err),
+                     0);
+    table_counts(dir, again, sizeof(again));
+    assert_string_equal(again, counts);
+    ask_each(dir, many_qs, 4, big);
+    same_answers(big, small, 4);
+    remove_dir(dir);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sort_is_stable),
-        cmocka_unit_test(block_round_trip),
-        cmocka_unit_test(postings_pick_their_ids),
-        cmocka_unit_test(small_updates_equal_scratch),
+        cmocka_unit_test(sort_is_stable),           cmocka_unit_test(block_round_trip),
+        cmocka_unit_test(postings_pick_their_ids),  cmocka_unit_test(small_updates_equal_scratch),
+        cmocka_unit_test(tiny_caches_answer_alike),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
