@@ -65,7 +65,9 @@ static size_t resp_write(char *p, size_t size, size_t nmemb, void *ctx)
     }
     if (r->status != 200) {
         size_t keep = r->error.len < CH_ERROR_KEEP ? CH_ERROR_KEEP - r->error.len : 0;
-        (void)sho_buf_append(&r->error, p, n < keep ? n : keep);
+        if (sho_buf_append(&r->error, p, n < keep ? n : keep) != 0) {
+            return 0; /* cannot happen: `keep` stops at the buffer's bound */
+        }
         return n;
     }
     r->rc = resp_bytes(r, p, n);

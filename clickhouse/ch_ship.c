@@ -203,10 +203,11 @@ static int ship_frame(void *ctx, const struct sho_frame_info *fi, const uint8_t 
     return s->pending_events >= s->batch_events ? ship_flush(s) : 0;
 }
 
-/* The CREATE TABLE statement of the events table `name` with `engine`. */
-static void create_sql(struct sho_buf *b, const char *name, const char *engine)
+/* The CREATE TABLE statement of the events table `name` with `engine`. Returns 0 or
+ * SHO_ELIMIT. */
+static int create_sql(struct sho_buf *b, const char *name, const char *engine)
 {
-    (void)sho_buf_appendf(
+    return sho_buf_appendf(
         b,
         "CREATE TABLE IF NOT EXISTS %s (dt DateTime, ft UInt64, host String, pkey String,"
         " user String, domain String, path String, npath String, channel String,"
@@ -249,25 +250,29 @@ static int create_node(const struct sho_ch_target *t, unsigned node, struct sho_
         (void)snprintf(name, sizeof(name), "%s%s", t->table, view);
         (void)snprintf(name_local, sizeof(name_local), "%s%s_local", t->table, view);
         if (step == 0) {
-            create_sql(&sql, cluster ? local : t->table, CH_ENGINE);
+            rc = create_sql(&sql, cluster ? local : t->table, CH_ENGINE);
         } else if (step == 1) {
-            (void)sho_buf_appendf(&sql, CH_BYPATH_VIEW, cluster ? name_local : name,
-                                  cluster ? local : t->table);
+            rc = sho_buf_appendf(&sql, CH_BYPATH_VIEW, cluster ? name_local : name,
+                                 cluster ? local : t->table);
         } else if (step == 2) {
-            (void)sho_buf_appendf(&sql, CH_PEOPLE_VIEW, cluster ? name_local : name,
-                                  cluster ? local : t->table);
+            rc = sho_buf_appendf(&sql, CH_PEOPLE_VIEW, cluster ? name_local : name,
+                                 cluster ? local : t->table);
         } else if (!cluster) {
             break;
         } else if (step == 3) {
             (void)snprintf(dist, sizeof(dist),
                            "Distributed(%s, currentDatabase(), %s, cityHash64(frame, idx))",
                            t->cluster, local);
-            create_sql(&sql, t->table, dist);
+            rc = create_sql(&sql, t->table, dist);
         } else {
-            (void)sho_buf_appendf(&sql,
-                                  "CREATE TABLE IF NOT EXISTS %s AS %s ENGINE ="
-                                  " Distributed(%s, currentDatabase(), %s)",
-                                  name, name_local, t->cluster, name_local);
+            rc = sho_buf_appendf(&sql,
+                                 "CREATE TABLE IF NOT EXISTS %s AS %s ENGINE ="
+                                 " Distributed(%s, currentDatabase(), %s)",
+                                 name, name_local, t->cluster, name_local);
+        }
+        if (rc != 0) {
+            rc = sho_err_set(err, SHO_ELIMIT, NULL, -1, "table name too long: '%s'", t->table);
+            break;
         }
         rc = ch_post(t, node, "", sql.data, NULL, 0, false, NULL, NULL, NULL, err);
     }

@@ -54,10 +54,12 @@ static int orig_one(struct ev_pack *p, const struct ev_item *it, const char *scr
         char line[SHO_ERR_MSG_MAX + SHO_ERR_PATH_MAX + 64];
         sho_err_format(&rerr, line, sizeof(line));
         sho_buf_reset(text);
-        (void)sho_buf_appendf(text, "no original record: %s\n",
-                              !have_file       ? "its source file is not in the archive"
-                              : it->offset < 0 ? "the event has no record offset"
-                                               : line);
+        if (sho_buf_appendf(text, "no original record: %s\n",
+                            !have_file       ? "its source file is not in the archive"
+                            : it->offset < 0 ? "the event has no record offset"
+                                             : line) != 0) {
+            return sho_err_set(err, SHO_ELIMIT, NULL, -1, "cannot write why a record is missing");
+        }
         p->originals_missing++;
     }
     (void)snprintf(name, sizeof(name), "%s/%llu-%u%s", EV_ORIGINALS, (unsigned long long)it->seq,

@@ -52,12 +52,6 @@ int ix_files_remove(const char *path, struct sho_err *err)
                                 sho_errno_text(e, etext, sizeof(etext)));
 }
 
-/* Remove the index's files (the index is derived: a rebuild). */
-static void index_remove(const struct sho_index *ix)
-{
-    (void)ix_files_remove(ix->path, NULL);
-}
-
 /* Does the open index hold a schema other than this shoseki's? */
 static bool index_outdated(struct sho_index *ix)
 {
@@ -107,7 +101,7 @@ int sho_index_open(const char *dir, unsigned flags, struct sho_index **out, stru
     if (write) {
         rc = index_lock(ix, flags, err);
         if (rc == 0 && (flags & SHO_INDEX_REBUILD) != 0) {
-            index_remove(ix);
+            rc = ix_files_remove(ix->path, err); /* derived: rebuilt from the archive */
         }
     }
     if (rc == 0) {
@@ -118,8 +112,10 @@ int sho_index_open(const char *dir, unsigned flags, struct sho_index **out, stru
         sho_log(SHO_LOG_WARN, "'%s' has an older layout: rebuilding it from the archive", ix->path);
         (void)sqlite3_close(ix->db);
         ix->db = NULL;
-        index_remove(ix);
-        rc = ix_sql_open(ix, write, err);
+        rc = ix_files_remove(ix->path, err);
+        if (rc == 0) {
+            rc = ix_sql_open(ix, write, err);
+        }
     }
     if (rc == 0 && write) {
         rc = ix_schema_create(ix, err);

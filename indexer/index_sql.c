@@ -149,22 +149,29 @@ char *ix_sql_readonly_uri(const char *path)
     struct statvfs sv;
     struct sho_buf b;
     const char *p;
+    int rc;
 
     if (statvfs(path, &sv) != 0 || (sv.f_flag & ST_RDONLY) == 0) {
         return NULL;
     }
     sho_buf_init(&b, 4 * strlen(path) + 64);
-    (void)sho_buf_appends(&b, "file:");
-    for (p = path; *p != '\0'; p++) {
+    rc = sho_buf_appends(&b, "file:");
+    for (p = path; rc == 0 && *p != '\0'; p++) {
         char hex[4];
         if (*p == '%' || *p == '?' || *p == '#') {
             (void)snprintf(hex, sizeof(hex), "%%%02X", (unsigned)(unsigned char)*p);
-            (void)sho_buf_append(&b, hex, 3);
+            rc = sho_buf_append(&b, hex, 3);
         } else {
-            (void)sho_buf_putc(&b, *p);
+            rc = sho_buf_putc(&b, *p);
         }
     }
-    (void)sho_buf_appends(&b, "?immutable=1");
+    if (rc == 0) {
+        rc = sho_buf_appends(&b, "?immutable=1");
+    }
+    if (rc != 0) {
+        sho_buf_release(&b);
+        return NULL; /* cannot happen: the buffer may hold four times the path */
+    }
     return b.data;
 }
 
