@@ -15,6 +15,11 @@
 
 #include "archive_priv.h"
 
+void sho_archive_sqlite_setup(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE once SQLite runs */
+}
+
 enum {
     Q_HAS_BLOCK,
     Q_ADD_BLOCK,

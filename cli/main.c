@@ -134,6 +134,7 @@ int main(int argc, char **argv)
     memset(&ign, 0, sizeof(ign));
     ign.sa_handler = SIG_IGN;
     (void)sigaction(SIGXFSZ, &ign, NULL);
+    sho_archive_sqlite_setup();
     opterr = 0;
     /* getopt keeps global state; options are parsed before any thread starts. */
     /* NOLINTNEXTLINE(concurrency-mt-unsafe) */

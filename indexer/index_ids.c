@@ -380,7 +380,8 @@ int ix_person_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, 
 
 /* ---- files -------------------------------------------------------------------------- */
 
-int ix_file_id(struct sho_index *ix, const char *path, int64_t *id, struct sho_err *err)
+int ix_file_id(struct sho_index *ix, const char *path, const struct ix_hints *hints, int64_t *id,
+               struct sho_err *err)
 {
     char small[1024];
     char *norm = small;
@@ -394,8 +395,13 @@ int ix_file_id(struct sho_index *ix, const char *path, int64_t *id, struct sho_e
     if (path == NULL || *path == '\0') {
         return 0;
     }
-    len = strlen(path);
-    h = map_hash(path, len);
+    if (hints != NULL && hints->file != 0) {
+        len = hints->path_len;
+        h = hints->file;
+    } else {
+        len = strlen(path);
+        h = map_hash(path, len);
+    }
     s = map_find(&ix->files, path, len, h);
     if (s != NULL) {
         *id = s->value;
@@ -463,7 +469,8 @@ static bool ctx_key(const struct sho_event *ev, char key[CTX_KEY_MAX], size_t *l
     return true;
 }
 
-int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, struct sho_err *err)
+int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, const struct ix_hints *hints,
+              int64_t *id, struct sho_err *err)
 {
     char key[CTX_KEY_MAX];
     size_t len = 0;
@@ -479,7 +486,7 @@ int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id, str
     if (!ctx_key(ev, key, &len)) {
         return sho_err_set(err, SHO_ELIMIT, NULL, -1, "event context too long");
     }
-    h = map_hash(key, len);
+    h = hints != NULL && hints->ctx != 0 ? hints->ctx : map_hash(key, len);
     s = map_find(&ix->ctxs, key, len, h);
     if (s != NULL) {
         *id = s->value;
@@ -553,29 +560,31 @@ static void map_prefetch_key(const struct ix_map *m, uint64_t h)
     }
 }
 
-void ix_hint(struct sho_index *ix, const struct sho_event *ev, uint64_t h[2])
+void ix_hint(struct sho_index *ix, const struct sho_event *ev, struct ix_hints *h)
 {
     char key[CTX_KEY_MAX];
     size_t len = 0;
 
-    h[0] = h[1] = 0;
+    h->file = h->ctx = 0;
+    h->path_len = 0;
     if (ev->path != NULL && *ev->path != '\0') {
-        h[0] = map_hash(ev->path, strlen(ev->path));
-        map_prefetch_slot(&ix->files, h[0]);
+        h->path_len = strlen(ev->path);
+        h->file = map_hash(ev->path, h->path_len);
+        map_prefetch_slot(&ix->files, h->file);
     }
     if (ctx_key(ev, key, &len)) {
-        h[1] = map_hash(key, len);
-        map_prefetch_slot(&ix->ctxs, h[1]);
+        h->ctx = map_hash(key, len);
+        map_prefetch_slot(&ix->ctxs, h->ctx);
     }
 }
 
-void ix_hint_keys(struct sho_index *ix, const uint64_t h[2])
+void ix_hint_keys(struct sho_index *ix, const struct ix_hints *h)
 {
-    if (h[0] != 0) {
-        map_prefetch_key(&ix->files, h[0]);
+    if (h->file != 0) {
+        map_prefetch_key(&ix->files, h->file);
     }
-    if (h[1] != 0) {
-        map_prefetch_key(&ix->ctxs, h[1]);
+    if (h->ctx != 0) {
+        map_prefetch_key(&ix->ctxs, h->ctx);
     }
 }
 

@@ -201,18 +201,29 @@ SHO_NODISCARD int ix_host_id(struct sho_index *ix, const char *name, int64_t *id
                              struct sho_err *err);
 SHO_NODISCARD int ix_person_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id,
                                struct sho_err *err);
-SHO_NODISCARD int ix_file_id(struct sho_index *ix, const char *path, int64_t *id,
-                             struct sho_err *err);
-SHO_NODISCARD int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev, int64_t *id,
-                            struct sho_err *err);
+/*
+ * What the writer computes of an event ahead of resolving it (ix_hint): the hashes of its
+ * path and of its context's key, 0 when it has none, and the path's length.
+ */
+struct ix_hints {
+    uint64_t file, ctx;
+    size_t path_len;
+};
+
+/* The file and context ids; `hints` (or NULL) are the event's from ix_hint, which spare
+ * hashing the path and the context again. */
+SHO_NODISCARD int ix_file_id(struct sho_index *ix, const char *path, const struct ix_hints *hints,
+                             int64_t *id, struct sho_err *err);
+SHO_NODISCARD int ix_ctx_id(struct sho_index *ix, const struct sho_event *ev,
+                            const struct ix_hints *hints, int64_t *id, struct sho_err *err);
 /*
  * Prefetch hints for the writer, which looks ahead of the event it resolves:
  * ix_hint computes the hashes of an event's path and context into `h` and
  * starts loading their cache slots; ix_hint_keys, a few events later, starts
  * loading the key bytes those slots point to. Neither changes any result.
  */
-void ix_hint(struct sho_index *ix, const struct sho_event *ev, uint64_t h[2]);
-void ix_hint_keys(struct sho_index *ix, const uint64_t h[2]);
+void ix_hint(struct sho_index *ix, const struct sho_event *ev, struct ix_hints *h);
+void ix_hint_keys(struct sho_index *ix, const struct ix_hints *h);
 
 /*
  * The logon session of `ev` (person `person`), 0 when it names none or a

@@ -22,11 +22,13 @@
 
 #define UPD_AHEAD 16 /* events looked ahead (a power of two) */
 
+enum { MEMO_PERSON, MEMO_CTX, MEMO_COUNT };
+
 /* An event handed over and not resolved yet, with its hashes. */
 struct held {
     struct sho_event ev;
     uint32_t index;
-    uint64_t hash[2];
+    struct ix_hints hint;
 };
 
 struct upd {
@@ -38,17 +40,15 @@ struct upd {
     bool pos_dirty;             /* pos moved since the last commit */
     struct sho_index_stats *stats;
     struct sho_err *err;
-    bool bulk;              /* a first load: the secondary indexes come at the end */
-    struct ix_memo memo[3]; /* per frame: persons, files, contexts by string address */
-    bool shared;            /* this frame's strings are shared (memo and look-ahead apply) */
-    uint32_t frame_events;  /* events in this frame */
-    struct held *ahead;     /* owned: UPD_AHEAD events waiting to be resolved */
-    struct ix_fts *fts;     /* the thread keeping the trigram index of paths */
-    struct ix_ckpt *ckpt;   /* the thread checkpointing the WAL, from the first full batch */
+    bool bulk;                       /* a first load: the secondary indexes come at the end */
+    struct ix_memo memo[MEMO_COUNT]; /* per frame: persons, contexts by string address */
+    bool shared;           /* this frame's strings are shared (memo and look-ahead apply) */
+    uint32_t frame_events; /* events in this frame */
+    struct held *ahead;    /* owned: UPD_AHEAD events waiting to be resolved */
+    struct ix_fts *fts;    /* the thread keeping the trigram index of paths */
+    struct ix_ckpt *ckpt;  /* the thread checkpointing the WAL, from the first full batch */
     bool ckpt_tried;
 };
-
-enum { MEMO_PERSON, MEMO_FILE, MEMO_CTX };
 
 /* The ids of what an event names, from the id caches (strings not shared: no memo). */
 static int upd_ids_direct(struct upd *u, const struct sho_event *ev, struct ix_row *r)
@@ -56,19 +56,24 @@ static int upd_ids_direct(struct upd *u, const struct sho_event *ev, struct ix_r
     int rc = ix_person_id(u->ix, ev, &r->person, u->err);
 
     if (rc == 0) {
-        rc = ix_file_id(u->ix, ev->path, &r->file, u->err);
+        rc = ix_file_id(u->ix, ev->path, NULL, &r->file, u->err);
     }
     if (rc == 0) {
-        rc = ix_ctx_id(u->ix, ev, &r->ctx, u->err);
+        rc = ix_ctx_id(u->ix, ev, NULL, &r->ctx, u->err);
     }
     return rc;
 }
 
-/* The ids of what an event names: from the frame's memo, else from the id caches. */
-static int upd_ids(struct upd *u, const struct sho_event *ev, struct ix_row *r)
+/*
+ * The ids of what an event names, with the hashes its look-ahead computed: the person and the
+ * context from the frame's memo, else from the id caches; the file from its cache directly
+ * (most events of a frame name a path no earlier event of the frame named, and the memo's
+ * probe then only added to the cache's, whose hash is already known).
+ */
+static int upd_ids(struct upd *u, const struct sho_event *ev, const struct ix_hints *hint,
+                   struct ix_row *r)
 {
     uintptr_t kp[3] = { (uintptr_t)ev->user_sid, (uintptr_t)ev->domain, (uintptr_t)ev->user };
-    uintptr_t kf[1] = { (uintptr_t)ev->path };
     uintptr_t kc[IX_MEMO_WORDS] = {
         (uintptr_t)ev->host,
         (uintptr_t)ev->channel,
@@ -88,14 +93,11 @@ static int upd_ids(struct upd *u, const struct sho_event *ev, struct ix_row *r)
             ix_memo_put(&u->memo[MEMO_PERSON], kp, 3, r->person);
         }
     }
-    if (rc == 0 && !ix_memo_find(&u->memo[MEMO_FILE], kf, 1, &r->file)) {
-        rc = ix_file_id(u->ix, ev->path, &r->file, u->err);
-        if (rc == 0) {
-            ix_memo_put(&u->memo[MEMO_FILE], kf, 1, r->file);
-        }
+    if (rc == 0) {
+        rc = ix_file_id(u->ix, ev->path, hint, &r->file, u->err);
     }
     if (rc == 0 && !ix_memo_find(&u->memo[MEMO_CTX], kc, IX_MEMO_WORDS, &r->ctx)) {
-        rc = ix_ctx_id(u->ix, ev, &r->ctx, u->err);
+        rc = ix_ctx_id(u->ix, ev, hint, &r->ctx, u->err);
         if (rc == 0) {
             ix_memo_put(&u->memo[MEMO_CTX], kc, IX_MEMO_WORDS, r->ctx);
         }
@@ -160,8 +162,10 @@ static int upd_flush(struct upd *u)
     return rc;
 }
 
-/* Index one event: its ids (through the frame's memo when its strings are shared). */
-static int upd_one(struct upd *u, const struct sho_event *ev, uint32_t index)
+/* Index one event: its ids (through the frame's memo and with the hashes of its look-ahead,
+ * `hint`, when its strings are shared; else `hint` is NULL). */
+static int upd_one(struct upd *u, const struct sho_event *ev, uint32_t index,
+                   const struct ix_hints *hint)
 {
     struct sho_index *ix = u->ix;
     struct ix_row *r;
@@ -188,7 +192,7 @@ static int upd_one(struct upd *u, const struct sho_event *ev, uint32_t index)
     r = &u->rows[u->count];
     r->t = ix_ticks((ev->has & SHO_HAS_TIME) != 0 ? ev->time : 0);
     r->ref = (int64_t)((u->pos.seq << IX_REF_SHIFT) | index);
-    rc = u->shared ? upd_ids(u, ev, r) : upd_ids_direct(u, ev, r);
+    rc = hint != NULL ? upd_ids(u, ev, hint, r) : upd_ids_direct(u, ev, r);
     if (rc == 0) {
         rc = ix_session_id(ix, ev, r->person, &r->sess, u->err);
     }
@@ -216,23 +220,24 @@ static int upd_event(void *ctx, const struct sho_event *ev, uint32_t index,
 
     (void)source_sha;
     if (!u->shared) {
-        return upd_one(u, ev, index);
+        return upd_one(u, ev, index, NULL);
     }
     h = &u->ahead[index % UPD_AHEAD];
     h->ev = *ev;
     h->index = index;
-    ix_hint(u->ix, ev, h->hash);
+    ix_hint(u->ix, ev, &h->hint);
     if (index >= UPD_AHEAD / 2) {
-        ix_hint_keys(u->ix, u->ahead[(index - UPD_AHEAD / 2) % UPD_AHEAD].hash);
+        ix_hint_keys(u->ix, &u->ahead[(index - UPD_AHEAD / 2) % UPD_AHEAD].hint);
     }
     if (index >= UPD_AHEAD - 1) {
         const struct held *o = &u->ahead[(index - (UPD_AHEAD - 1)) % UPD_AHEAD];
-        rc = upd_one(u, &o->ev, o->index);
+        rc = upd_one(u, &o->ev, o->index, &o->hint);
     }
     if (rc == 0 && index + 1 == u->frame_events) {
         j = index >= UPD_AHEAD - 1 ? index - (UPD_AHEAD - 1) + 1 : 0;
         for (; rc == 0 && j <= index; j++) {
-            rc = upd_one(u, &u->ahead[j % UPD_AHEAD].ev, u->ahead[j % UPD_AHEAD].index);
+            const struct held *o = &u->ahead[j % UPD_AHEAD];
+            rc = upd_one(u, &o->ev, o->index, &o->hint);
         }
     }
     return rc;
@@ -267,7 +272,7 @@ static int upd_frame(struct upd *u, const struct sho_frame_info *fi, const uint8
     }
     if (rc == 0) {
         int k;
-        for (k = 0; k < 3; k++) {
+        for (k = 0; k < MEMO_COUNT; k++) {
             ix_memo_next(&u->memo[k]); /* the strings of the last frame are gone */
         }
         rc = sho_archive_frame_events_shape(payload, len, &u->frame_events, &u->shared);
@@ -498,7 +503,7 @@ int sho_index_update(struct sho_index *ix, struct sho_archive *a, const struct s
     u.cap = (size_t)batch;
     u.alloc = u.cap;
     u.rows = sho_xmalloc(u.alloc * sizeof(*u.rows));
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < MEMO_COUNT; i++) {
         ix_memo_init(&u.memo[i]);
     }
     u.ahead = sho_xcalloc(UPD_AHEAD, sizeof(*u.ahead));
@@ -524,7 +529,7 @@ int sho_index_update(struct sho_index *ix, struct sho_archive *a, const struct s
         }
     }
     free(u.rows);
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < MEMO_COUNT; i++) {
         ix_memo_release(&u.memo[i]);
     }
     free(u.ahead);

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "bench_tool.h"
+#include "shoseki/archive.h"
 
 int main(int argc, char **argv)
 {
+    sho_archive_sqlite_setup(); /* as the shoseki program does */
     if (argc >= 2 && strcmp(argv[1], "gen") == 0) {
         return bench_gen(argc - 1, argv + 1);
     }
