@@ -2,17 +2,17 @@
  * index_ckpt: checkpoints of the index's write-ahead log on a thread of
  * their own while `index` writes. SQLite's automatic checkpoint runs inside
  * the writer's COMMIT and copies every page it wrote a second time, from the
- * WAL into the database, on the writer's thread: about a tenth of a first
- * load. Here the writer turns it off, kicks this thread after each commit,
- * and the thread copies the committed pages with a PASSIVE checkpoint on its
- * own connection (it waits for nobody and nobody waits for it), on the other
+ * WAL into the database, on the writer's thread: a fifth of a first load.
+ * Here the writer turns it off, kicks this thread after each commit, and the
+ * thread copies the committed pages with a PASSIVE checkpoint on its own
+ * connection (it waits for nobody and nobody waits for it), on the other
  * core.
  *
  * SQLite starts the WAL over only when a write transaction begins after a
  * checkpoint has copied all of it; the writer begins its next batch at once,
- * so every few batches it checkpoints the little that is left itself before
- * it does (ix_ckpt_committed): the WAL stays a few batches long instead of
- * growing with the load. A kill at any moment loses nothing: what a
+ * so every second commit it waits for the thread and checkpoints the little
+ * that is left itself before it does (ix_ckpt_committed): the WAL stays about
+ * two batches long instead of growing with the load. A kill at any moment loses nothing: what a
  * checkpoint has not copied is still in the WAL, which the next opener
  * replays.
  */
@@ -100,8 +100,8 @@ void ix_ckpt_committed(struct ix_ckpt *c, struct sho_index *ix)
         (void)pthread_mutex_unlock(&c->mu);
         return;
     }
-    /* Every few commits: once the thread is idle, copy what is left here, so that the
-     * transaction begun next starts the WAL over. */
+    /* Every CKPT_SETTLE_EVERY commits: once the thread is idle, copy what is left here, so
+     * that the transaction begun next starts the WAL over. */
     c->commits = 0;
     while (c->busy || c->done != c->kicks) {
         (void)pthread_cond_wait(&c->cv, &c->mu);
