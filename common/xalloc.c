@@ -10,7 +10,7 @@
 
 #include "shoseki/common.h"
 
-static void xalloc_die(size_t size)
+_Noreturn void sho_xalloc_die(size_t size)
 {
     (void)fprintf(stderr, "shoseki: fatal: out of memory allocating %zu bytes\n", size);
     abort();
@@ -21,7 +21,7 @@ void *sho_xmalloc(size_t size)
     void *p = malloc(size != 0 ? size : 1);
 
     if (p == NULL) {
-        xalloc_die(size);
+        sho_xalloc_die(size);
     }
     return p;
 }
@@ -31,7 +31,7 @@ void *sho_xcalloc(size_t count, size_t size)
     void *p = calloc(count != 0 ? count : 1, size != 0 ? size : 1);
 
     if (p == NULL) {
-        xalloc_die(count * size);
+        sho_xalloc_die(count * size);
     }
     return p;
 }
@@ -41,7 +41,7 @@ void *sho_xrealloc(void *ptr, size_t size)
     void *p = realloc(ptr, size != 0 ? size : 1);
 
     if (p == NULL) {
-        xalloc_die(size);
+        sho_xalloc_die(size);
     }
     return p;
 }

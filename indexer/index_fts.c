@@ -30,7 +30,7 @@
  * segments is most of the cost): 200 000 paths take about 20 MB, written as one segment. Half
  * the time of 20 000-path transactions with the default on a million paths. */
 #define FTS_CHUNK      200000
-#define FTS_HASH_BYTES (64 * 1024 * 1024)
+#define FTS_HASH_BYTES ((int64_t)64 * 1024 * 1024)
 
 struct ix_fts {
     pthread_t th;
@@ -107,11 +107,14 @@ static int fts_open(struct ix_fts *f, int64_t *upto)
                      NULL, NULL, NULL) != SQLITE_OK) {
         return fts_fail(f, f->db, "cannot create the index");
     }
-    (void)snprintf(sql, sizeof(sql),
-                   "INSERT INTO files_fts(files_fts, rank) VALUES ('hashsize', %d)",
-                   FTS_HASH_BYTES);
-    if (sqlite3_exec(f->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-        return fts_fail(f, f->db, "cannot configure the index");
+    /* FTS5 keeps its settings in the file: written once, not at every refresh */
+    if (meta_int(f->db, "SELECT v FROM files_fts_config WHERE k = 'hashsize'") != FTS_HASH_BYTES) {
+        (void)snprintf(sql, sizeof(sql),
+                       "INSERT INTO files_fts(files_fts, rank) VALUES ('hashsize', %lld)",
+                       (long long)FTS_HASH_BYTES);
+        if (sqlite3_exec(f->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+            return fts_fail(f, f->db, "cannot configure the index");
+        }
     }
     gen = meta_int(f->main, "SELECT v FROM meta WHERE k = 'gen'");
     fgen = meta_int(f->db, "SELECT v FROM meta WHERE k = 'gen'");

@@ -12,7 +12,6 @@
  * MAP_NORESERVE and madvise are outside the strict POSIX the rest builds on.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -34,12 +33,6 @@ static void *mem_map(size_t bytes)
     return p;
 }
 
-_Noreturn static void mem_die(size_t bytes)
-{
-    (void)fprintf(stderr, "shoseki: fatal: out of memory mapping %zu bytes\n", bytes);
-    abort(); /* as sho_xmalloc does: nothing useful can go on */
-}
-
 void *ix_mem_zeroed(size_t bytes)
 {
     void *p;
@@ -49,7 +42,7 @@ void *ix_mem_zeroed(size_t bytes)
     }
     p = mem_map(bytes);
     if (p == NULL) {
-        mem_die(bytes);
+        sho_xalloc_die(bytes);
     }
     return p;
 }
@@ -77,7 +70,7 @@ void *ix_mem_reserve(size_t *bytes)
             return p;
         }
         if (want == MEM_SMALL) {
-            mem_die(want);
+            sho_xalloc_die(want);
         }
         want = want / 2 > MEM_SMALL ? want / 2 : MEM_SMALL; /* short of address space */
     }

@@ -109,6 +109,9 @@ void *sho_xrealloc(void *ptr, size_t size);
 char *sho_xstrdup(const char *s);
 char *sho_xstrndup(const char *s, size_t len);
 
+/* Report that `size` bytes could not be had and abort: for allocators of other kinds (mmap). */
+_Noreturn void sho_xalloc_die(size_t size);
+
 /* ---- bounded buffers ------------------------------------------------------------ */
 
 /*
